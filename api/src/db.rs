@@ -1,0 +1,79 @@
+//! Connecting to the database, migrating it, and filling a new one with the demo data.
+
+use crate::config::DatabaseConfig;
+use crate::service::demo;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use std::time::Duration;
+
+/// Why the database could not be made ready.
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    #[error("cannot create the data directory {path}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot connect to the database")]
+    Connect(#[source] DbErr),
+    #[error("cannot migrate the database")]
+    Migrate(#[source] DbErr),
+    #[error("cannot load the demo data")]
+    Demo(#[source] crate::service::import::ImportError),
+}
+
+/// Connects, creating the embedded SQLite file (and its directory) when needed.
+pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbSetupError> {
+    if config.url.is_none() {
+        std::fs::create_dir_all(&config.data_dir).map_err(|source| DbSetupError::DataDir {
+            path: config.data_dir.display().to_string(),
+            source,
+        })?;
+    }
+    let mut options = ConnectOptions::new(config.url());
+    options
+        .max_connections(config.max_connections)
+        .min_connections(0)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_timeout(Duration::from_secs(5))
+        .idle_timeout(Duration::from_secs(600))
+        .sqlx_logging(false);
+    let db = Database::connect(options)
+        .await
+        .map_err(DbSetupError::Connect)?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        // WAL lets readers run beside the one writer; the setting is stored in the file.
+        db.execute_unprepared("PRAGMA journal_mode=WAL")
+            .await
+            .map_err(DbSetupError::Connect)?;
+    }
+    Ok(db)
+}
+
+/// Runs pending migrations. Returns true when the database was new (no migration had run).
+pub async fn migrate(db: &DatabaseConnection) -> Result<bool, DbSetupError> {
+    let applied = Migrator::get_applied_migrations(db)
+        .await
+        .map_err(DbSetupError::Migrate)?;
+    Migrator::up(db, None)
+        .await
+        .map_err(DbSetupError::Migrate)?;
+    Ok(applied.is_empty())
+}
+
+/// Connects, migrates (if `migrate`), and loads the demo data into a new database (if `demo`).
+pub async fn prepare(
+    config: &DatabaseConfig,
+    migrate_on_start: bool,
+    demo_data: bool,
+) -> Result<DatabaseConnection, DbSetupError> {
+    let db = connect(config).await?;
+    if migrate_on_start {
+        let created = migrate(&db).await?;
+        if created && demo_data {
+            let report = demo::load(&db).await.map_err(DbSetupError::Demo)?;
+            tracing::info!(%report, "loaded the demo data into the new database");
+        }
+    }
+    Ok(db)
+}

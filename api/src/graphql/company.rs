@@ -1,0 +1,144 @@
+//! Companies and their films.
+
+use super::enums::CompanyRole;
+use super::film::Film;
+use super::ids;
+use super::loaders::{Loaders, load_vec};
+use super::pagination::{TotalCount, page_in_memory};
+use crate::error::{ApiError, ApiResult};
+use crate::service::catalog;
+use async_graphql::connection::Connection;
+use async_graphql::{Context, ID, Object};
+use entity::{company, film_company};
+use std::cmp::Reverse;
+
+/// A production or distribution company.
+pub struct Company(pub company::Model);
+
+#[Object]
+impl Company {
+    /// Global id.
+    async fn id(&self) -> ID {
+        ids::encode("Company", self.0.id)
+    }
+
+    /// Stable, readable identifier (`warner-bros`).
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    /// Name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// ISO 3166-1 alpha-2 country code.
+    async fn country(&self) -> Option<&str> {
+        self.0.country.as_deref()
+    }
+
+    /// Incremented by every applied change.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// The company's films, newest first, optionally only those in one role.
+    #[graphql(complexity = "super::pagination::cost(first, child_complexity)")]
+    async fn films(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only films where the company had this role.")] role: Option<CompanyRole>,
+        #[graphql(desc = "How many films to return (default 20, at most the page limit).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return films after this cursor.")] after: Option<String>,
+    ) -> ApiResult<Connection<String, Film, TotalCount>> {
+        let loaders = Loaders::of(ctx)?;
+        let links = load_vec(&loaders.links_by_company, self.0.id).await?;
+        let wanted: Vec<i64> = links
+            .iter()
+            .filter(|l| role.is_none_or(|r| entity::CompanyRole::from(r) == l.role))
+            .map(|l| l.film_id)
+            .collect();
+        let films = loaders.film.load_many(wanted.iter().copied()).await?;
+        let mut films: Vec<_> = films.into_values().collect();
+        films.sort_by_key(|f| (Reverse(f.release_date), f.id));
+        films.dedup_by_key(|f| f.id);
+        page_in_memory(ctx, films, first, after, Film)
+    }
+}
+
+/// A company's role on a film.
+pub struct FilmCompany(pub film_company::Model);
+
+#[Object]
+impl FilmCompany {
+    /// Global id.
+    async fn id(&self) -> ID {
+        ids::encode("FilmCompany", self.0.id)
+    }
+
+    /// The company.
+    async fn company(&self, ctx: &Context<'_>) -> ApiResult<Company> {
+        Loaders::of(ctx)?
+            .company
+            .load_one(self.0.company_id)
+            .await?
+            .map(Company)
+            .ok_or_else(|| {
+                ApiError::internal(anyhow::anyhow!("film company {} has no company", self.0.id))
+            })
+    }
+
+    /// The film.
+    async fn film(&self, ctx: &Context<'_>) -> ApiResult<Film> {
+        Loaders::of(ctx)?
+            .film
+            .load_one(self.0.film_id)
+            .await?
+            .map(Film)
+            .ok_or_else(|| {
+                ApiError::internal(anyhow::anyhow!("film company {} has no film", self.0.id))
+            })
+    }
+
+    /// Production or distribution.
+    async fn role(&self) -> CompanyRole {
+        self.0.role.into()
+    }
+
+    /// Incremented by every applied change.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+/// Queries about companies.
+#[derive(Default)]
+pub struct CompanyQuery;
+
+#[Object]
+impl CompanyQuery {
+    /// One company, by global id or by slug.
+    async fn company(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The company's global id.")] id: Option<ID>,
+        #[graphql(desc = "The company's slug, such as `warner-bros`.")] slug: Option<String>,
+    ) -> ApiResult<Option<Company>> {
+        match (id, slug) {
+            (Some(id), None) => {
+                let Some(id) = ids::decode_kind(&id, "Company") else {
+                    return Ok(None);
+                };
+                Ok(Loaders::of(ctx)?.company.load_one(id).await?.map(Company))
+            }
+            (None, Some(slug)) => {
+                let db = super::schema::db(ctx)?;
+                Ok(catalog::company_by_slug(db, &slug).await?.map(Company))
+            }
+            _ => Err(ApiError::BadInput(
+                "give exactly one of `id` and `slug`".to_owned(),
+            )),
+        }
+    }
+}

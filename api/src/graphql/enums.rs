@@ -1,0 +1,125 @@
+//! GraphQL mirrors of the domain enums (the `entity` crate does not depend on async-graphql).
+
+use async_graphql::Enum;
+
+macro_rules! mirror_enum {
+    ($(#[$doc:meta])* $name:ident => $domain:path { $($(#[$vdoc:meta])* $variant:ident),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum $name {
+            $($(#[$vdoc])* $variant),+
+        }
+
+        impl From<$domain> for $name {
+            fn from(value: $domain) -> Self {
+                match value {
+                    $(<$domain>::$variant => Self::$variant),+
+                }
+            }
+        }
+
+        impl From<$name> for $domain {
+            fn from(value: $name) -> Self {
+                match value {
+                    $($name::$variant => Self::$variant),+
+                }
+            }
+        }
+    };
+}
+
+mirror_enum! {
+    /// Where in the credits a credit scene sits.
+    CreditSceneKind => entity::CreditSceneKind {
+        /// During the credits.
+        MidCredits,
+        /// After the last credit card.
+        PostCredits,
+    }
+}
+
+mirror_enum! {
+    /// The department of a credit.
+    Department => entity::Department {
+        /// Actors.
+        Cast,
+        /// Directors.
+        Directing,
+        /// Writers.
+        Writing,
+        /// Producers.
+        Production,
+        /// Editors.
+        Editing,
+        /// Cinematography.
+        Camera,
+        /// Music and sound.
+        Sound,
+        /// Production design.
+        Art,
+        /// Costume and make-up.
+        CostumeAndMakeup,
+        /// Visual effects.
+        VisualEffects,
+        /// Anyone else on the crew.
+        Crew,
+    }
+}
+
+mirror_enum! {
+    /// What a company did for a film.
+    CompanyRole => entity::CompanyRole {
+        /// Produced it.
+        Production,
+        /// Distributed it.
+        Distribution,
+    }
+}
+
+mirror_enum! {
+    /// Where a score comes from.
+    ScoreSource => entity::ScoreSource {
+        /// IMDb.
+        Imdb,
+        /// Metacritic.
+        Metacritic,
+        /// Rotten Tomatoes.
+        RottenTomatoes,
+        /// The Movie Database.
+        Tmdb,
+        /// Letterboxd.
+        Letterboxd,
+    }
+}
+
+mirror_enum! {
+    /// Whose opinion a score sums up.
+    ScoreKind => entity::ScoreKind {
+        /// Professional critics.
+        Critics,
+        /// Users or audiences.
+        Audience,
+    }
+}
+
+/// Does a film have scenes during or after its credits?
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreditSceneAnswer {
+    /// At least one scene is known.
+    Yes,
+    /// None, and someone confirmed that.
+    No,
+    /// None known, and nobody has confirmed there are none.
+    Unknown,
+}
+
+impl CreditSceneAnswer {
+    /// The answer derived from what is stored: scenes exist → YES; none and confirmed → NO.
+    pub fn derive(scene_count: usize, confirmed: bool) -> Self {
+        match (scene_count, confirmed) {
+            (n, _) if n > 0 => Self::Yes,
+            (_, true) => Self::No,
+            _ => Self::Unknown,
+        }
+    }
+}

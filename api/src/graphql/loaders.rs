@@ -1,0 +1,102 @@
+//! Per-request DataLoaders, one per access path, named by their key. Each batches the keys a
+//! request asks for into one `IN (…)` query through `service::catalog`.
+
+use crate::error::{ApiError, ApiResult};
+use crate::service::catalog;
+use async_graphql::Context;
+use async_graphql::dataloader::{DataLoader, Loader};
+use entity::{company, credit, credit_scene, film, film_company, person, score, trivia};
+use sea_orm::{DatabaseConnection, DbErr};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+macro_rules! batch_loader {
+    ($(#[$doc:meta])* $name:ident => $value:ty, $fetch:path) => {
+        $(#[$doc])*
+        pub struct $name(DatabaseConnection);
+
+        impl Loader<i64> for $name {
+            type Value = $value;
+            type Error = Arc<DbErr>;
+
+            async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, $value>, Self::Error> {
+                $fetch(&self.0, keys).await.map_err(Arc::new)
+            }
+        }
+    };
+}
+
+batch_loader!(/// Films by id.
+    FilmById => film::Model, catalog::films_by_ids);
+batch_loader!(/// People by id.
+    PersonById => person::Model, catalog::people_by_ids);
+batch_loader!(/// Companies by id.
+    CompanyById => company::Model, catalog::companies_by_ids);
+batch_loader!(/// Genres of a film.
+    GenresByFilm => Vec<String>, catalog::genres_by_films);
+batch_loader!(/// Credit scenes of a film.
+    ScenesByFilm => Vec<credit_scene::Model>, catalog::scenes_by_films);
+batch_loader!(/// Scores of a film.
+    ScoresByFilm => Vec<score::Model>, catalog::scores_by_films);
+batch_loader!(/// Trivia of a film.
+    TriviaByFilm => Vec<trivia::Model>, catalog::trivia_by_films);
+batch_loader!(/// Credits of a film, in billing order.
+    CreditsByFilm => Vec<credit::Model>, catalog::credits_by_films);
+batch_loader!(/// Credits of a person.
+    CreditsByPerson => Vec<credit::Model>, catalog::credits_by_people);
+batch_loader!(/// Company links of a film.
+    CompanyLinksByFilm => Vec<film_company::Model>, catalog::company_links_by_films);
+batch_loader!(/// Company links of a company.
+    CompanyLinksByCompany => Vec<film_company::Model>, catalog::company_links_by_companies);
+
+/// The loaders of one request. Created per request so no cache is shared between users.
+pub struct Loaders {
+    pub film: DataLoader<FilmById>,
+    pub person: DataLoader<PersonById>,
+    pub company: DataLoader<CompanyById>,
+    pub genres: DataLoader<GenresByFilm>,
+    pub scenes: DataLoader<ScenesByFilm>,
+    pub scores: DataLoader<ScoresByFilm>,
+    pub trivia: DataLoader<TriviaByFilm>,
+    pub credits_by_film: DataLoader<CreditsByFilm>,
+    pub credits_by_person: DataLoader<CreditsByPerson>,
+    pub links_by_film: DataLoader<CompanyLinksByFilm>,
+    pub links_by_company: DataLoader<CompanyLinksByCompany>,
+}
+
+impl Loaders {
+    /// Fresh loaders over `db`.
+    pub fn new(db: &DatabaseConnection) -> Self {
+        fn make<T: Loader<i64>>(loader: T) -> DataLoader<T> {
+            DataLoader::new(loader, tokio::spawn)
+        }
+        Self {
+            film: make(FilmById(db.clone())),
+            person: make(PersonById(db.clone())),
+            company: make(CompanyById(db.clone())),
+            genres: make(GenresByFilm(db.clone())),
+            scenes: make(ScenesByFilm(db.clone())),
+            scores: make(ScoresByFilm(db.clone())),
+            trivia: make(TriviaByFilm(db.clone())),
+            credits_by_film: make(CreditsByFilm(db.clone())),
+            credits_by_person: make(CreditsByPerson(db.clone())),
+            links_by_film: make(CompanyLinksByFilm(db.clone())),
+            links_by_company: make(CompanyLinksByCompany(db.clone())),
+        }
+    }
+
+    /// The loaders of the current request.
+    pub fn of<'a>(ctx: &Context<'a>) -> ApiResult<&'a Loaders> {
+        ctx.data::<Loaders>()
+            .map_err(|_| ApiError::internal(anyhow::anyhow!("the request has no loaders")))
+    }
+}
+
+/// Loads one key, treating a missing row as "none".
+pub async fn load_vec<T, V>(loader: &DataLoader<T>, key: i64) -> ApiResult<Vec<V>>
+where
+    T: Loader<i64, Value = Vec<V>, Error = Arc<DbErr>>,
+    V: Clone + Send + Sync + 'static,
+{
+    Ok(loader.load_one(key).await?.unwrap_or_default())
+}

@@ -1,0 +1,18 @@
+//! The GraphQL layer: translates between the schema and the services, and authorises. One file
+//! per domain; `schema` merges them.
+
+pub mod company;
+pub mod credit;
+pub mod credit_scene;
+pub mod enums;
+pub mod film;
+pub mod ids;
+pub mod loaders;
+pub mod pagination;
+pub mod person;
+pub mod scalars;
+pub mod schema;
+pub mod score;
+pub mod trivia;
+
+pub use schema::{StingerSchema, build_schema};

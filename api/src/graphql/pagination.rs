@@ -1,0 +1,105 @@
+//! Relay connections: page-size rules, opaque cursors, and paging of lists already in memory
+//! (a film's cast, a person's credits: small lists loaded whole through a DataLoader).
+
+use crate::config::Limits;
+use crate::error::{ApiError, ApiResult};
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, Object, OutputType};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use futures_util::future::BoxFuture;
+use serde::{Serialize, de::DeserializeOwned};
+use std::sync::Arc;
+
+/// Page size when `first` is not given.
+pub const DEFAULT_PAGE_SIZE: usize = 20;
+
+/// A deferred count query.
+pub type CountQuery = Arc<dyn Fn() -> BoxFuture<'static, ApiResult<u64>> + Send + Sync>;
+
+/// The `totalCount` of a connection: known already, or counted only if a client asks for it.
+pub enum TotalCount {
+    Known(u64),
+    Deferred(CountQuery),
+}
+
+#[Object]
+impl TotalCount {
+    /// How many items the whole list holds, across all pages.
+    async fn total_count(&self) -> ApiResult<u64> {
+        match self {
+            Self::Known(n) => Ok(*n),
+            Self::Deferred(count) => count().await,
+        }
+    }
+}
+
+/// Checks `first` against the configured maximum: absent means the default, out of range is
+/// refused with a clear error rather than silently cut.
+pub fn page_size(ctx: &Context<'_>, first: Option<i32>) -> ApiResult<usize> {
+    let max = ctx.data::<Limits>().map(|l| l.max_page_size).unwrap_or(100);
+    match first {
+        None => Ok(DEFAULT_PAGE_SIZE.min(max)),
+        Some(n) if n >= 0 && usize::try_from(n).is_ok_and(|n| n <= max) => {
+            Ok(usize::try_from(n).unwrap_or(0))
+        }
+        Some(n) => Err(ApiError::BadInput(format!(
+            "`first` must be between 0 and {max}, got {n}"
+        ))),
+    }
+}
+
+/// An opaque cursor holding `key`.
+pub fn encode_cursor<K: Serialize>(key: &K) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(key).unwrap_or_default())
+}
+
+/// The key inside a cursor made by [`encode_cursor`], or a clear error.
+pub fn decode_cursor<K: DeserializeOwned>(cursor: &str) -> ApiResult<K> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .ok_or_else(|| {
+            ApiError::BadInput(format!(
+                "`after` is not a cursor from this list: {cursor:?}"
+            ))
+        })
+}
+
+/// Pages a list held in memory; cursors are positions in it.
+pub fn page_in_memory<T, N: OutputType>(
+    ctx: &Context<'_>,
+    items: Vec<T>,
+    first: Option<i32>,
+    after: Option<String>,
+    node: impl Fn(T) -> N,
+) -> ApiResult<Connection<String, N, TotalCount>> {
+    let size = page_size(ctx, first)?;
+    let start = match after {
+        Some(cursor) => decode_cursor::<usize>(&cursor)? + 1,
+        None => 0,
+    };
+    let total = items.len();
+    let end = start.saturating_add(size).min(total);
+    let mut connection = Connection::with_additional_fields(
+        start > 0,
+        end < total,
+        TotalCount::Known(u64::try_from(total).unwrap_or(u64::MAX)),
+    );
+    connection.edges.extend(
+        items
+            .into_iter()
+            .enumerate()
+            .skip(start)
+            .take(end.saturating_sub(start))
+            .map(|(i, item)| Edge::new(encode_cursor(&i), node(item))),
+    );
+    Ok(connection)
+}
+
+/// The complexity of a list field returning `first` items of cost `child` each.
+pub fn cost(first: Option<i32>, child: usize) -> usize {
+    let items = first.map_or(DEFAULT_PAGE_SIZE, |n| usize::try_from(n).unwrap_or(0));
+    1 + items.max(1).saturating_mul(child)
+}

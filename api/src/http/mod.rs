@@ -1,0 +1,20 @@
+//! The HTTP surface: routes and their handlers.
+
+pub mod graphql;
+pub mod health;
+pub mod negotiation;
+pub mod nesting;
+
+use actix_web::web;
+
+/// Registers every route.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz))
+        .service(
+            web::resource("/graphql")
+                .route(web::post().to(graphql::post))
+                .route(web::get().to(graphql::get))
+                .default_service(web::to(graphql::method_not_allowed)),
+        );
+}

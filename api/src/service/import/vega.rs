@@ -1,0 +1,197 @@
+//! Reads the vega-datasets `movies.json` (3,201 films) into [`FilmRecord`]s, repairing what can
+//! be repaired and noting every record it skips or doubts.
+
+use super::record::{
+    CompanyRecord, CreditRecord, FilmCompanyRecord, FilmRecord, PersonRecord, ScoreRecord,
+};
+use super::{ImportError, Note, NoteKind};
+use crate::text::repair_mojibake;
+use chrono::NaiveDate;
+use entity::{CompanyRole, Department, ScoreKind, ScoreSource};
+use serde_json::Value;
+
+/// The vega file as parsed: the films to import and what was noticed on the way.
+#[derive(Debug, Default)]
+pub struct VegaParse {
+    pub films: Vec<FilmRecord>,
+    pub notes: Vec<Note>,
+}
+
+/// Parses the vega movies file. Fails only if it is not a JSON array; bad records are noted.
+pub fn parse(bytes: &[u8], today: NaiveDate) -> Result<VegaParse, ImportError> {
+    let rows: Vec<Value> = serde_json::from_slice(bytes).map_err(ImportError::Json)?;
+    let mut parse = VegaParse::default();
+    for (index, row) in rows.iter().enumerate() {
+        let record = index + 1;
+        let Some(title) = title(row.get("Title")) else {
+            parse.notes.push(Note::new(
+                record,
+                "",
+                NoteKind::Skipped,
+                "the record has no title",
+            ));
+            continue;
+        };
+        let mut film = FilmRecord {
+            slug: None,
+            title: title.clone(),
+            original_title: None,
+            release_date: None,
+            runtime_minutes: None,
+            mpaa_rating: None,
+            genres: Vec::new(),
+            tagline: None,
+            synopsis: None,
+            plot: None,
+            credit_scenes_confirmed: false,
+            credits: Vec::new(),
+            companies: Vec::new(),
+            scores: Vec::new(),
+            trivia: Vec::new(),
+            credit_scenes: Vec::new(),
+        };
+        let mut note =
+            |kind, reason: String| parse.notes.push(Note::new(record, &title, kind, &reason));
+
+        if let Some(Value::Number(_)) = row.get("Title") {
+            note(
+                NoteKind::Repaired,
+                "the title is a number; kept as text".to_owned(),
+            );
+        }
+        if let Some(repaired) = repair_mojibake(&film.title) {
+            note(
+                NoteKind::Repaired,
+                format!("mangled accents repaired: {:?} → {repaired:?}", film.title),
+            );
+            film.title = repaired;
+        }
+
+        match text(row.get("Release Date")) {
+            None => {}
+            Some(raw) => match NaiveDate::parse_from_str(&raw, "%b %d %Y") {
+                Ok(date) => {
+                    if date > today {
+                        note(
+                            NoteKind::Doubtful,
+                            format!(
+                                "release date {date} is in the future: probably a two-digit year expanded into the wrong century; kept as given"
+                            ),
+                        );
+                    }
+                    film.release_date = Some(date);
+                }
+                Err(_) => note(
+                    NoteKind::Doubtful,
+                    format!("unreadable release date {raw:?}; left unknown"),
+                ),
+            },
+        }
+
+        match integer(row.get("Running Time min")) {
+            Some(minutes) if (1..=1000).contains(&minutes) => {
+                film.runtime_minutes = i32::try_from(minutes).ok()
+            }
+            Some(minutes) => note(
+                NoteKind::Doubtful,
+                format!("implausible running time {minutes} min; left unknown"),
+            ),
+            None => {}
+        }
+        film.mpaa_rating = text(row.get("MPAA Rating"));
+        film.genres.extend(text(row.get("Major Genre")));
+
+        if let Some(name) = text(row.get("Director")) {
+            let name = repair_mojibake(&name).unwrap_or(name);
+            film.credits.push(CreditRecord {
+                person: PersonRecord {
+                    slug: None,
+                    name,
+                    birth_date: None,
+                    biography: None,
+                },
+                department: Department::Directing,
+                job: Some("Director".to_owned()),
+                character: None,
+                billing_order: None,
+            });
+        }
+        if let Some(name) = text(row.get("Distributor")) {
+            let name = repair_mojibake(&name).unwrap_or(name);
+            film.companies.push(FilmCompanyRecord {
+                company: CompanyRecord {
+                    slug: None,
+                    name,
+                    country: None,
+                },
+                role: CompanyRole::Distribution,
+            });
+        }
+
+        match number(row.get("Rotten Tomatoes Rating")) {
+            Some(value) if (0.0..=100.0).contains(&value) => film.scores.push(ScoreRecord {
+                source: ScoreSource::RottenTomatoes,
+                kind: ScoreKind::Critics,
+                value: Some(value),
+                scale: 100,
+                vote_count: None,
+                as_of: None,
+                source_url: None,
+            }),
+            Some(value) => note(
+                NoteKind::Doubtful,
+                format!("Rotten Tomatoes rating {value} is outside 0–100; not imported"),
+            ),
+            None => {}
+        }
+        match number(row.get("IMDB Rating")) {
+            Some(value) if (0.0..=10.0).contains(&value) => film.scores.push(ScoreRecord {
+                source: ScoreSource::Imdb,
+                kind: ScoreKind::Audience,
+                value: Some(value),
+                scale: 10,
+                vote_count: integer(row.get("IMDB Votes")),
+                as_of: None,
+                source_url: None,
+            }),
+            Some(value) => note(
+                NoteKind::Doubtful,
+                format!("IMDb rating {value} is outside 0–10; not imported"),
+            ),
+            None => {}
+        }
+        parse.films.push(film);
+    }
+    Ok(parse)
+}
+
+/// A title: text as given, a number turned into text, anything empty or missing is none.
+fn title(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::Number(n) => Some(n.to_string()),
+        other => text(Some(other)),
+    }
+}
+
+/// Trimmed, non-empty text.
+fn text(value: Option<&Value>) -> Option<String> {
+    value?
+        .as_str()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+fn number(value: Option<&Value>) -> Option<f64> {
+    value?.as_f64()
+}
+
+fn integer(value: Option<&Value>) -> Option<i64> {
+    let value = value?;
+    value.as_i64().or_else(|| {
+        value
+            .as_f64()
+            .filter(|f| f.fract() == 0.0)
+            .map(|f| f as i64)
+    })
+}

@@ -1,0 +1,96 @@
+//! Builds the application: database, schema, HTTP server. Tests use it with port 0.
+
+use crate::config::Config;
+use crate::db::{DbSetupError, prepare};
+use crate::graphql::build_schema;
+use crate::http::{self, graphql::GraphqlState};
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, DefaultHeaders};
+use actix_web::{App, HttpServer, web};
+use sea_orm::DatabaseConnection;
+use std::net::{SocketAddr, TcpListener};
+use tracing_actix_web::TracingLogger;
+
+/// Why the application could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Database(#[from] DbSetupError),
+    #[error("cannot listen on {address}")]
+    Listen {
+        address: String,
+        source: std::io::Error,
+    },
+}
+
+/// A built, bound, not yet running server.
+pub struct Application {
+    server: Server,
+    address: SocketAddr,
+    db: DatabaseConnection,
+}
+
+impl Application {
+    /// Connects (creating, migrating and filling a new database as configured), builds the
+    /// schema once, and binds the listener.
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let db = prepare(&config.database, config.migrate_on_start, config.demo_data).await?;
+        let listener =
+            TcpListener::bind(&config.listen).map_err(|source| StartupError::Listen {
+                address: config.listen.clone(),
+                source,
+            })?;
+        let address = listener
+            .local_addr()
+            .map_err(|source| StartupError::Listen {
+                address: config.listen.clone(),
+                source,
+            })?;
+        let schema = build_schema(db.clone(), &config.limits);
+        let state = web::Data::new(GraphqlState {
+            schema,
+            db: db.clone(),
+            limits: config.limits.clone(),
+        });
+        let db_data = web::Data::new(db.clone());
+        let body_limit = config.limits.max_body_bytes;
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(Compress::default())
+                .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
+                .wrap(TracingLogger::default())
+                .app_data(web::PayloadConfig::new(body_limit))
+                .app_data(state.clone())
+                .app_data(db_data.clone())
+                .configure(http::configure)
+        })
+        .listen(listener)
+        .map_err(|source| StartupError::Listen {
+            address: config.listen.clone(),
+            source,
+        })?
+        .shutdown_timeout(30)
+        .run();
+        tracing::info!(%address, "Stinger is listening");
+        Ok(Self {
+            server,
+            address,
+            db,
+        })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The database connection.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Serves until the process is asked to stop; in-flight requests finish first.
+    pub async fn run(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
