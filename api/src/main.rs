@@ -51,6 +51,8 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
+    // One plain line on stdout, so scripts and tests can find the bound address (port 0 works).
+    println!("stinger-api listening on http://{}", app.address());
     match app.run().await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {

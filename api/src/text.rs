@@ -53,8 +53,9 @@ pub fn repair_mojibake(text: &str) -> Option<String> {
 /// Typographic symbols that are normal in titles.
 const USUAL_SYMBOLS: &str = "…½¼¾²³¢£€°–—‘’“”«»¡¿©®™";
 
-/// How odd a text looks for a Latin-script title: an accented capital inside a lower-case
-/// word, a lone accented letter, a letter of another script, or an unusual symbol.
+/// How odd a text looks for a Latin-script title: an accented capital inside a word (worse
+/// after a lower-case letter), an accented lower-case letter ending a capitalised word, a lone
+/// accented letter, a letter of another script, or an unusual symbol.
 fn oddness(text: &str) -> usize {
     let chars: Vec<char> = text.chars().collect();
     let mut score = 0;
@@ -65,18 +66,21 @@ fn oddness(text: &str) -> usize {
         let before = i.checked_sub(1).map(|j| chars[j]);
         let after = chars.get(i + 1).copied();
         let is_latin = ('\u{c0}'..='\u{24f}').contains(&c);
-        if c.is_alphabetic() && !is_latin {
-            score += 1;
-        } else if !c.is_alphabetic() && !USUAL_SYMBOLS.contains(c) {
-            score += 1;
-        } else if c.is_uppercase() && before.is_some_and(char::is_lowercase) {
-            score += 2;
-        } else if c.is_alphabetic()
+        let other_script = c.is_alphabetic() && !is_latin;
+        let odd_symbol = !c.is_alphabetic() && !USUAL_SYMBOLS.contains(c);
+        let capital_after_lower = c.is_uppercase() && before.is_some_and(char::is_lowercase);
+        let lower_ending_capitals = c.is_lowercase()
+            && before.is_some_and(char::is_uppercase)
+            && !after.is_some_and(char::is_lowercase);
+        let capital_inside_word = c.is_uppercase() && before.is_some_and(char::is_alphabetic);
+        let lone_letter = c.is_alphabetic()
             && !before.is_some_and(char::is_alphanumeric)
-            && !after.is_some_and(char::is_alphanumeric)
-        {
-            score += 1;
-        }
+            && !after.is_some_and(char::is_alphanumeric);
+        score += if capital_after_lower || lower_ending_capitals {
+            2
+        } else {
+            usize::from(other_script || odd_symbol || capital_inside_word || lone_letter)
+        };
     }
     score
 }
@@ -134,6 +138,8 @@ mod tests {
         assert_eq!(repair_mojibake("Alien³"), None);
         assert_eq!(repair_mojibake("Ri¢hie Ri¢h"), None);
         assert_eq!(repair_mojibake("Amélie"), None);
+        assert_eq!(repair_mojibake("CAFÉ"), None);
+        assert_eq!(repair_mojibake("Ça ira"), None);
         assert_eq!(repair_mojibake("Plain"), None);
     }
 }

@@ -1,1 +1,5 @@
+//! Stinger's end-to-end tests: one binary, a module per area.
 
+mod import;
+mod migrations;
+mod server_process;

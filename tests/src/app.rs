@@ -1,0 +1,80 @@
+//! An in-process server on a random port, with its own database.
+
+use crate::db::{Engine, TestDb};
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use stinger_api::config::{Config, DatabaseConfig};
+use stinger_api::startup::Application;
+
+/// A running server and what a test needs to talk to it.
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub client: reqwest::Client,
+    pub db: sea_orm::DatabaseConnection,
+    pub test_db: TestDb,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// Starts a server on `engine` with a fresh database (migrated, demo data loaded).
+pub async fn spawn_app(engine: Engine) -> TestApp {
+    spawn_app_with(engine, |_| {}).await
+}
+
+/// Like [`spawn_app`], letting the test adjust the configuration first.
+pub async fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let test_db = TestDb::new(engine).await;
+    let mut config = Config::from_lookup(|_| None).expect("default configuration");
+    config.listen = "127.0.0.1:0".to_owned();
+    config.database = DatabaseConfig {
+        url: Some(test_db.url.clone()),
+        data_dir: test_db.dir.path().to_owned(),
+        max_connections: 5,
+    };
+    adjust(&mut config);
+    let app = Application::build(config)
+        .await
+        .expect("the application starts");
+    let address = app.address();
+    let db = app.db().clone();
+    let server = tokio::spawn(app.run());
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        db,
+        test_db,
+        server,
+    }
+}
+
+impl TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    /// POSTs a query and returns the parsed body (whatever the status).
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        self.client
+            .post(self.url("/graphql"))
+            .json(&json!({"query": query, "variables": variables}))
+            .send()
+            .await
+            .expect("the server answers")
+            .json()
+            .await
+            .expect("the body is JSON")
+    }
+
+    /// POSTs a query and returns its `data`, failing the test on any error.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let body = self.graphql(query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+}

@@ -1,0 +1,72 @@
+//! The real `stinger-api` binary, started as a child process and stopped on drop.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// A running `stinger-api` process.
+pub struct ServerProcess {
+    child: Child,
+    pub base_url: String,
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Path of a workspace binary, built by `cargo test --workspace` beside the test executable.
+pub fn binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test executable's path");
+    let dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>");
+    let path = dir.join(name);
+    if !path.exists() {
+        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+            .args(["build", "--bin", name])
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "building {name} failed");
+    }
+    path
+}
+
+impl ServerProcess {
+    /// Starts `stinger-api` with `env` (and port 0), waiting until it says where it listens.
+    pub fn start(env: &[(&str, &str)]) -> Self {
+        let mut command = Command::new(binary("stinger-api"));
+        command
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("STINGER_LISTEN", "127.0.0.1:0")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("stinger-api starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("stinger-api listening on ") {
+                    let _ = sender.send(url.to_owned());
+                }
+            }
+        });
+        let base_url = match receiver.recv_timeout(Duration::from_secs(120)) {
+            Ok(url) => url,
+            Err(_) => {
+                let _ = child.kill();
+                panic!("stinger-api did not start listening within 120 s");
+            }
+        };
+        Self { child, base_url }
+    }
+}

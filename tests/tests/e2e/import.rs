@@ -1,0 +1,264 @@
+//! The demo-data import on both engines, checked against counts derived from the file itself.
+
+use chrono::{NaiveDate, Utc};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use serde_json::Value;
+use std::collections::HashSet;
+use stinger_api::service::demo;
+use stinger_api::service::import::{import_films, vega};
+use stinger_tests::{TestDb, engines};
+
+/// What the vega file holds, counted straight from the JSON without the importer.
+struct Expected {
+    films: usize,
+    skipped: usize,
+    doubtful: usize,
+    directors: usize,
+    distributors: usize,
+    scores: usize,
+}
+
+fn expected(today: NaiveDate) -> Expected {
+    let rows: Vec<Value> = serde_json::from_slice(demo::VEGA_MOVIES).unwrap();
+    let titled: Vec<&Value> = rows
+        .iter()
+        .filter(|r| match &r["Title"] {
+            Value::String(s) => !s.trim().is_empty(),
+            Value::Number(_) => true,
+            _ => false,
+        })
+        .collect();
+    let names = |key: &str| -> HashSet<String> {
+        titled
+            .iter()
+            .filter_map(|r| r[key].as_str())
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
+    Expected {
+        films: titled.len(),
+        skipped: rows.len() - titled.len(),
+        doubtful: titled
+            .iter()
+            .filter_map(|r| r["Release Date"].as_str())
+            .filter(|d| NaiveDate::parse_from_str(d, "%b %d %Y").is_ok_and(|d| d > today))
+            .count(),
+        directors: names("Director").len(),
+        distributors: names("Distributor").len(),
+        scores: titled
+            .iter()
+            .filter(|r| r["Rotten Tomatoes Rating"].is_number())
+            .count()
+            + titled
+                .iter()
+                .filter(|r| r["IMDB Rating"].is_number())
+                .count(),
+    }
+}
+
+async fn count(db: &DatabaseConnection, sql: &str) -> usize {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            sql.to_owned(),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    usize::try_from(row.try_get_by_index::<i64>(0).unwrap()).unwrap()
+}
+
+async fn title_of(db: &DatabaseConnection, slug: &str) -> Option<String> {
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "SELECT title FROM film WHERE slug = $1",
+            [slug.into()],
+        ))
+        .await
+        .unwrap()?;
+    Some(row.try_get_by_index::<String>(0).unwrap())
+}
+
+#[tokio::test]
+async fn the_whole_vega_file_imports_with_exact_counts_on_every_engine() {
+    let today = Utc::now().date_naive();
+    let want = expected(today);
+    assert_eq!(
+        (want.films, want.skipped),
+        (3200, 1),
+        "the file is the one the issue describes"
+    );
+    for engine in engines() {
+        let test_db = TestDb::new(engine).await;
+        let db = test_db.connect().await;
+        Migrator::up(&db, None).await.unwrap();
+
+        let parsed = vega::parse(demo::VEGA_MOVIES, today).unwrap();
+        let mut report = import_films(&db, parsed.films, "vega").await.unwrap();
+        report.notes = parsed.notes;
+
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM film").await,
+            want.films,
+            "{engine:?}: films"
+        );
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM person").await,
+            want.directors,
+            "{engine:?}: people"
+        );
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM company").await,
+            want.distributors,
+            "{engine:?}: companies"
+        );
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM score").await,
+            want.scores,
+            "{engine:?}: scores"
+        );
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM credit WHERE department = 'DIRECTING'").await,
+            count(&db, "SELECT COUNT(*) FROM film f WHERE EXISTS (SELECT 1 FROM credit c WHERE c.film_id = f.id)").await,
+            "{engine:?}: one DIRECTING credit per film with a director"
+        );
+        assert_eq!(report.skipped(), want.skipped, "{engine:?}: skipped");
+        assert_eq!(report.doubtful(), want.doubtful, "{engine:?}: doubtful");
+        assert!(
+            report.notes.iter().all(|n| !n.reason.is_empty()),
+            "{engine:?}: every note says why"
+        );
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM revision").await,
+            report.revisions_written,
+            "{engine:?}: every created object has a revision"
+        );
+
+        // Spot checks: repaired accents, numbers as titles, remakes told apart by year.
+        assert_eq!(
+            title_of(&db, "deja-vu-2006").await.as_deref(),
+            Some("Déjà Vu")
+        );
+        assert_eq!(
+            title_of(&db, "le-fabuleux-destin-d-amelie-poulain-2001")
+                .await
+                .as_deref(),
+            Some("Le Fabuleux destin d'Amélie Poulain")
+        );
+        assert_eq!(title_of(&db, "leon-1994").await.as_deref(), Some("Léon"));
+        assert_eq!(
+            title_of(&db, "alien3-1992").await.as_deref(),
+            Some("Alien³"),
+            "genuine symbols are kept"
+        );
+        assert_eq!(title_of(&db, "300-2007").await.as_deref(), Some("300"));
+        assert_eq!(title_of(&db, "1776-1972").await.as_deref(), Some("1776"));
+        assert_eq!(
+            title_of(&db, "king-kong-1976").await.as_deref(),
+            Some("King Kong")
+        );
+        assert_eq!(
+            title_of(&db, "king-kong-2005").await.as_deref(),
+            Some("King Kong")
+        );
+        assert!(
+            report
+                .notes
+                .iter()
+                .any(|n| n.reason.contains("in the future")),
+            "{engine:?}: dates expanded into the future are reported"
+        );
+
+        // A second run changes nothing and says so.
+        let again = vega::parse(demo::VEGA_MOVIES, today).unwrap();
+        let second = import_films(&db, again.films, "vega").await.unwrap();
+        assert_eq!(second.films_added, 0);
+        assert_eq!(second.films_unchanged, want.films);
+        assert_eq!(second.revisions_written, 0);
+        assert!(
+            second.to_string().starts_with("Nothing to import"),
+            "{second}"
+        );
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM film").await,
+            want.films,
+            "{engine:?}: still the same films"
+        );
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM score").await,
+            want.scores,
+            "{engine:?}: still the same scores"
+        );
+        db.close().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn m_butterfly_shares_people_and_companies_with_the_vega_films() {
+    for engine in engines() {
+        let test_db = TestDb::new(engine).await;
+        let db = test_db.connect().await;
+        Migrator::up(&db, None).await.unwrap();
+        demo::load(&db).await.unwrap();
+
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM person WHERE slug = 'david-cronenberg'"
+            )
+            .await,
+            1
+        );
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM company WHERE slug = 'warner-bros'"
+            )
+            .await,
+            1
+        );
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM credit c JOIN person p ON p.id = c.person_id JOIN film f ON f.id = c.film_id \
+                 WHERE p.slug = 'david-cronenberg' AND f.slug = 'm-butterfly-1993'"
+            )
+            .await,
+            1
+        );
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM score s JOIN film f ON f.id = s.film_id WHERE f.slug = 'm-butterfly-1993'").await,
+            6
+        );
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM score s JOIN film f ON f.id = s.film_id \
+                 WHERE f.slug = 'm-butterfly-1993' AND s.source = 'ROTTEN_TOMATOES' AND s.kind = 'CRITICS' AND s.value IS NULL"
+            )
+            .await,
+            1,
+            "{engine:?}: the unknown Tomatometer is stored as unknown"
+        );
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM score s JOIN film f ON f.id = s.film_id \
+                 WHERE f.slug = 'm-butterfly-1993' AND s.source = 'ROTTEN_TOMATOES' AND s.kind = 'AUDIENCE' AND s.value = 0"
+            )
+            .await,
+            1,
+            "{engine:?}: the 0% audience score is kept as the page shows it"
+        );
+
+        let second = demo::load(&db).await.unwrap();
+        assert!(
+            !second.changed_anything(),
+            "{engine:?}: loading the demo data twice changes nothing"
+        );
+        db.close().await.unwrap();
+    }
+}
