@@ -84,3 +84,14 @@ impl From<ApiError> for async_graphql::Error {
 
 /// A result whose error becomes a GraphQL error.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+impl From<crate::service::listing::ListError> for ApiError {
+    fn from(err: crate::service::listing::ListError) -> Self {
+        match err {
+            crate::service::listing::ListError::ForeignCursor => {
+                Self::BadInput("`after` is a cursor of another list or ordering".to_owned())
+            }
+            crate::service::listing::ListError::Db(err) => err.into(),
+        }
+    }
+}

@@ -35,6 +35,12 @@ impl Application {
     /// schema once, and binds the listener.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         let db = prepare(&config.database, config.migrate_on_start, config.demo_data).await?;
+        Self::build_with_db(config, db)
+    }
+
+    /// Builds the application over a database that is already prepared (tests use this to watch
+    /// the connection, e.g. to count statements).
+    pub fn build_with_db(config: Config, db: DatabaseConnection) -> Result<Self, StartupError> {
         let listener =
             TcpListener::bind(&config.listen).map_err(|source| StartupError::Listen {
                 address: config.listen.clone(),

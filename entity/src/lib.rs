@@ -15,6 +15,7 @@ pub mod person;
 pub mod refresh_token;
 pub mod revision;
 pub mod score;
+pub mod search_entry;
 pub mod trivia;
 pub mod user;
 

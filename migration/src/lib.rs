@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_create_catalog;
 mod m20261124_000002_create_accounts;
 mod m20261124_000003_create_editorial;
+mod m20261124_000004_create_search;
 
 /// Runs Stinger's migrations in order.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_create_catalog::Migration),
             Box::new(m20261124_000002_create_accounts::Migration),
             Box::new(m20261124_000003_create_editorial::Migration),
+            Box::new(m20261124_000004_create_search::Migration),
         ]
     }
 }

@@ -3,6 +3,8 @@
 use crate::db::{Engine, TestDb};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use stinger_api::config::{Config, DatabaseConfig};
 use stinger_api::startup::Application;
 
@@ -12,6 +14,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: sea_orm::DatabaseConnection,
     pub test_db: TestDb,
+    /// SQL statements the server has run (every statement on its connection pool).
+    pub statements: Arc<AtomicUsize>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
@@ -37,9 +41,16 @@ pub async fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) ->
         max_connections: 5,
     };
     adjust(&mut config);
-    let app = Application::build(config)
-        .await
-        .expect("the application starts");
+    let mut db =
+        stinger_api::db::prepare(&config.database, config.migrate_on_start, config.demo_data)
+            .await
+            .expect("the test database is prepared");
+    let statements = Arc::new(AtomicUsize::new(0));
+    let counter = statements.clone();
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::SeqCst);
+    });
+    let app = Application::build_with_db(config, db).expect("the application starts");
     let address = app.address();
     let db = app.db().clone();
     let server = tokio::spawn(app.run());
@@ -48,6 +59,7 @@ pub async fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) ->
         client: reqwest::Client::new(),
         db,
         test_db,
+        statements,
         server,
     }
 }
@@ -69,6 +81,13 @@ impl TestApp {
             .json()
             .await
             .expect("the body is JSON")
+    }
+
+    /// How many SQL statements the server runs to answer `query`.
+    pub async fn count_statements(&self, query: &str) -> usize {
+        let before = self.statements.load(Ordering::SeqCst);
+        self.data(query, json!({})).await;
+        self.statements.load(Ordering::SeqCst) - before
     }
 
     /// POSTs a query and returns its `data`, failing the test on any error.

@@ -4,21 +4,25 @@ use super::enums::CompanyRole;
 use super::film::Film;
 use super::ids;
 use super::loaders::{Loaders, load_vec};
-use super::pagination::{TotalCount, page_in_memory};
+use super::pagination::{
+    CountQuery, TotalCount, keyset_after, keyset_connection, page_in_memory, page_size,
+};
 use crate::error::{ApiError, ApiResult};
-use crate::service::catalog;
+use crate::service::{catalog, listing};
 use async_graphql::connection::Connection;
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, ID, InputObject, Object};
+use entity::TargetType;
 use entity::{company, film_company};
 use std::cmp::Reverse;
+use std::sync::Arc;
 
 /// A production or distribution company.
 pub struct Company(pub company::Model);
 
-#[Object]
+#[Object(cache_control(max_age = 60))]
 impl Company {
     /// Global id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode("Company", self.0.id)
     }
 
@@ -70,10 +74,10 @@ impl Company {
 /// A company's role on a film.
 pub struct FilmCompany(pub film_company::Model);
 
-#[Object]
+#[Object(cache_control(max_age = 60))]
 impl FilmCompany {
     /// Global id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode("FilmCompany", self.0.id)
     }
 
@@ -141,4 +145,42 @@ impl CompanyQuery {
             )),
         }
     }
+
+    /// Companies, by name.
+    #[graphql(complexity = "super::pagination::cost(first, child_complexity)")]
+    async fn companies(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many companies to return (default 20, at most the page limit).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return companies after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Which companies to keep.")] filter: Option<CompanyFilter>,
+    ) -> ApiResult<Connection<String, Company, TotalCount>> {
+        let size = page_size(ctx, first)?;
+        let after = keyset_after(after)?;
+        let name = filter.and_then(|f| f.name);
+        let db = super::schema::db(ctx)?.clone();
+        let limit = u64::try_from(size + 1).unwrap_or(u64::MAX);
+        let rows = listing::companies(&db, name.as_deref(), after.as_ref(), limit).await?;
+        let count: CountQuery = Arc::new(move || {
+            let (db, name) = (db.clone(), name.clone());
+            Box::pin(async move {
+                Ok(listing::count_named(&db, TargetType::Company, name.as_deref()).await?)
+            })
+        });
+        Ok(keyset_connection(
+            rows,
+            size,
+            after.is_some(),
+            count,
+            Company,
+        ))
+    }
+}
+
+/// Narrows a list of companies.
+#[derive(InputObject, Default)]
+pub struct CompanyFilter {
+    /// Words the name contains, in any case, with or without accents.
+    pub name: Option<String>,
 }

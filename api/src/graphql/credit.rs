@@ -12,10 +12,10 @@ use entity::credit;
 /// A person's credit on a film, in the cast or the crew.
 pub struct Credit(pub credit::Model);
 
-#[Object]
+#[Object(cache_control(max_age = 60))]
 impl Credit {
     /// Global id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode("Credit", self.0.id)
     }
 

@@ -14,7 +14,7 @@ pub struct CreditScenes {
     pub confirmed: bool,
 }
 
-#[Object]
+#[Object(cache_control(max_age = 60))]
 impl CreditScenes {
     /// YES if any scene is known; NO if none and that is confirmed; UNKNOWN otherwise.
     async fn answer(&self) -> CreditSceneAnswer {
@@ -35,10 +35,10 @@ impl CreditScenes {
 /// One scene in or after the credits.
 pub struct CreditScene(pub credit_scene::Model);
 
-#[Object]
+#[Object(cache_control(max_age = 60))]
 impl CreditScene {
     /// Global id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode("CreditScene", self.0.id)
     }
 

@@ -3,7 +3,7 @@
 use super::company::FilmCompany;
 use super::credit::Credit;
 use super::credit_scene::CreditScenes;
-use super::enums::{CompanyRole, Department};
+use super::enums::{CompanyRole, CreditSceneAnswer, Department, ScoreKind, ScoreSource};
 use super::ids;
 use super::loaders::{Loaders, load_vec};
 use super::pagination::{self, CountQuery, TotalCount, page_in_memory, page_size};
@@ -13,9 +13,9 @@ use super::schema::db;
 use super::score::Score;
 use super::trivia::Trivia;
 use crate::error::{ApiError, ApiResult};
-use crate::service::catalog;
-use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, ID, Object};
+use crate::service::{catalog, listing};
+use async_graphql::connection::Connection;
+use async_graphql::{Context, Enum, ID, InputObject, Object};
 use chrono::Datelike;
 use entity::film;
 use std::sync::Arc;
@@ -23,10 +23,10 @@ use std::sync::Arc;
 /// A film, with the answer to whether it has scenes during or after its credits.
 pub struct Film(pub film::Model);
 
-#[Object]
+#[Object(cache_control(max_age = 60))]
 impl Film {
     /// Global id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode("Film", self.0.id)
     }
 
@@ -211,7 +211,7 @@ impl FilmQuery {
         }
     }
 
-    /// Films, by title.
+    /// Films matching a filter, in the order asked for (by title unless told otherwise).
     #[graphql(complexity = "pagination::cost(first, child_complexity)")]
     async fn films(
         &self,
@@ -219,26 +219,179 @@ impl FilmQuery {
         #[graphql(desc = "How many films to return (default 20, at most the page limit).")]
         first: Option<i32>,
         #[graphql(desc = "Return films after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Which films to keep.")] filter: Option<FilmFilter>,
+        #[graphql(desc = "How to order them (default: title, ascending).")] order_by: Option<
+            FilmOrder,
+        >,
     ) -> ApiResult<Connection<String, Film, TotalCount>> {
-        let size = page_size(ctx, first)?;
-        let after = after
-            .map(|c| pagination::decode_cursor::<(String, i64)>(&c))
-            .transpose()?;
-        let db = db(ctx)?.clone();
-        let has_previous = after.is_some();
-        let mut rows = catalog::film_page(&db, after, size + 1).await?;
-        let has_next = rows.len() > size;
-        rows.truncate(size);
-        let count: CountQuery = Arc::new(move || {
-            let db = db.clone();
-            Box::pin(async move { Ok(catalog::count_films(&db).await?) })
-        });
-        let mut connection =
-            Connection::with_additional_fields(has_previous, has_next, TotalCount::Deferred(count));
-        connection.edges.extend(
-            rows.into_iter()
-                .map(|f| Edge::new(pagination::encode_cursor(&(f.title.clone(), f.id)), Film(f))),
-        );
-        Ok(connection)
+        let order = order_by
+            .map(FilmOrder::into_domain)
+            .transpose()?
+            .unwrap_or_default();
+        film_list(
+            ctx,
+            filter.map(FilmFilter::into_domain).unwrap_or_default(),
+            order,
+            first,
+            after,
+        )
+        .await
+    }
+
+    /// Films released on or before today, newest first.
+    #[graphql(complexity = "pagination::cost(first, child_complexity)")]
+    async fn latest_films(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many films to return (default 20, at most the page limit).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return films after this cursor.")] after: Option<String>,
+    ) -> ApiResult<Connection<String, Film, TotalCount>> {
+        let filter = listing::FilmFilter {
+            released_by: Some(chrono::Utc::now().date_naive()),
+            ..Default::default()
+        };
+        let order = listing::FilmOrder {
+            sort: listing::FilmSort::ReleaseDate,
+            descending: true,
+        };
+        film_list(ctx, filter, order, first, after).await
+    }
+}
+
+/// One page of a film list.
+async fn film_list(
+    ctx: &Context<'_>,
+    filter: listing::FilmFilter,
+    order: listing::FilmOrder,
+    first: Option<i32>,
+    after: Option<String>,
+) -> ApiResult<Connection<String, Film, TotalCount>> {
+    let size = page_size(ctx, first)?;
+    let after = pagination::keyset_after(after)?;
+    let db = db(ctx)?.clone();
+    let rows = listing::films(
+        &db,
+        &filter,
+        order,
+        after.as_ref(),
+        u64::try_from(size + 1).unwrap_or(u64::MAX),
+    )
+    .await?;
+    let count: CountQuery = Arc::new(move || {
+        let (db, filter) = (db.clone(), filter.clone());
+        Box::pin(async move { Ok(listing::count_films(&db, &filter).await?) })
+    });
+    Ok(pagination::keyset_connection(
+        rows,
+        size,
+        after.is_some(),
+        count,
+        Film,
+    ))
+}
+
+/// Narrows a list of films. Every field given must hold.
+#[derive(InputObject, Default)]
+pub struct FilmFilter {
+    /// Words the title contains, in any case, with or without accents.
+    pub title: Option<String>,
+    /// Released in this year or later.
+    pub year_from: Option<i32>,
+    /// Released in this year or earlier.
+    pub year_to: Option<i32>,
+    /// Has this genre (any case).
+    pub genre: Option<String>,
+    /// Has this MPAA rating (any case).
+    pub mpaa_rating: Option<String>,
+    /// Has this answer to "are there scenes during or after the credits?".
+    pub credit_scenes: Option<CreditSceneAnswer>,
+    /// Has a known score from this source.
+    pub has_score_from: Option<ScoreSource>,
+    /// Has a known score of at least this on a 0–100 scale (from `hasScoreFrom` if given).
+    pub min_score: Option<f64>,
+}
+
+impl FilmFilter {
+    fn into_domain(self) -> listing::FilmFilter {
+        listing::FilmFilter {
+            title: self.title,
+            year_from: self.year_from,
+            year_to: self.year_to,
+            released_by: None,
+            genre: self.genre,
+            mpaa_rating: self.mpaa_rating,
+            credit_scenes: self.credit_scenes.map(|a| match a {
+                CreditSceneAnswer::Yes => listing::SceneAnswer::Yes,
+                CreditSceneAnswer::No => listing::SceneAnswer::No,
+                CreditSceneAnswer::Unknown => listing::SceneAnswer::Unknown,
+            }),
+            score_source: self.has_score_from.map(Into::into),
+            min_score: self.min_score,
+        }
+    }
+}
+
+/// What a film list can be ordered by.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilmOrderField {
+    /// Release date; unknown dates last.
+    ReleaseDate,
+    /// Title.
+    Title,
+    /// The normalised score of `scoreSource` (and `scoreKind`); films without one last.
+    Score,
+}
+
+/// Ascending or descending.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OrderDirection {
+    /// Smallest first.
+    #[default]
+    Asc,
+    /// Largest first.
+    Desc,
+}
+
+/// The order of a film list.
+#[derive(InputObject)]
+pub struct FilmOrder {
+    /// What to order by.
+    pub field: FilmOrderField,
+    /// Which way (default ascending).
+    #[graphql(default)]
+    pub direction: OrderDirection,
+    /// With `SCORE`: whose score (required).
+    pub score_source: Option<ScoreSource>,
+    /// With `SCORE`: critics or audience (default: critics for Rotten Tomatoes and Metacritic,
+    /// audience for the others).
+    pub score_kind: Option<ScoreKind>,
+}
+
+impl FilmOrder {
+    fn into_domain(self) -> ApiResult<listing::FilmOrder> {
+        let sort = match self.field {
+            FilmOrderField::ReleaseDate => listing::FilmSort::ReleaseDate,
+            FilmOrderField::Title => listing::FilmSort::Title,
+            FilmOrderField::Score => {
+                let source: entity::ScoreSource = self
+                    .score_source
+                    .ok_or_else(|| {
+                        ApiError::BadInput("ordering by SCORE needs `scoreSource`".to_owned())
+                    })?
+                    .into();
+                let kind = self.score_kind.map(Into::into).unwrap_or(match source {
+                    entity::ScoreSource::RottenTomatoes | entity::ScoreSource::Metacritic => {
+                        entity::ScoreKind::Critics
+                    }
+                    _ => entity::ScoreKind::Audience,
+                });
+                listing::FilmSort::Score(source, kind)
+            }
+        };
+        Ok(listing::FilmOrder {
+            sort,
+            descending: self.direction == OrderDirection::Desc,
+        })
     }
 }

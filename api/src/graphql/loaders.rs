@@ -49,6 +49,17 @@ batch_loader!(/// Company links of a film.
 batch_loader!(/// Company links of a company.
     CompanyLinksByCompany => Vec<film_company::Model>, catalog::company_links_by_companies);
 
+batch_loader!(/// Credit scenes by id.
+    CreditSceneById => credit_scene::Model, catalog::by_ids::<credit_scene::Entity>);
+batch_loader!(/// Credits by id.
+    CreditById => credit::Model, catalog::by_ids::<credit::Entity>);
+batch_loader!(/// Company links by id.
+    FilmCompanyById => film_company::Model, catalog::by_ids::<film_company::Entity>);
+batch_loader!(/// Scores by id.
+    ScoreById => score::Model, catalog::by_ids::<score::Entity>);
+batch_loader!(/// Trivia by id.
+    TriviaById => trivia::Model, catalog::by_ids::<trivia::Entity>);
+
 /// The loaders of one request. Created per request so no cache is shared between users.
 pub struct Loaders {
     pub film: DataLoader<FilmById>,
@@ -62,6 +73,11 @@ pub struct Loaders {
     pub credits_by_person: DataLoader<CreditsByPerson>,
     pub links_by_film: DataLoader<CompanyLinksByFilm>,
     pub links_by_company: DataLoader<CompanyLinksByCompany>,
+    pub credit_scene: DataLoader<CreditSceneById>,
+    pub credit: DataLoader<CreditById>,
+    pub film_company: DataLoader<FilmCompanyById>,
+    pub score: DataLoader<ScoreById>,
+    pub trivia_item: DataLoader<TriviaById>,
 }
 
 impl Loaders {
@@ -82,6 +98,11 @@ impl Loaders {
             credits_by_person: make(CreditsByPerson(db.clone())),
             links_by_film: make(CompanyLinksByFilm(db.clone())),
             links_by_company: make(CompanyLinksByCompany(db.clone())),
+            credit_scene: make(CreditSceneById(db.clone())),
+            credit: make(CreditById(db.clone())),
+            film_company: make(FilmCompanyById(db.clone())),
+            score: make(ScoreById(db.clone())),
+            trivia_item: make(TriviaById(db.clone())),
         }
     }
 

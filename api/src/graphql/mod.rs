@@ -8,11 +8,13 @@ pub mod enums;
 pub mod film;
 pub mod ids;
 pub mod loaders;
+pub mod node;
 pub mod pagination;
 pub mod person;
 pub mod scalars;
 pub mod schema;
 pub mod score;
+pub mod search;
 pub mod trivia;
 
 pub use schema::{StingerSchema, build_schema};

@@ -103,3 +103,28 @@ pub fn cost(first: Option<i32>, child: usize) -> usize {
     let items = first.map_or(DEFAULT_PAGE_SIZE, |n| usize::try_from(n).unwrap_or(0));
     1 + items.max(1).saturating_mul(child)
 }
+
+/// A connection over a keyset page: `rows` holds up to `size + 1` rows (the extra one only
+/// tells that a next page exists).
+pub fn keyset_connection<M, N: OutputType>(
+    mut rows: Vec<(M, crate::service::listing::Keyset)>,
+    size: usize,
+    has_previous: bool,
+    count: CountQuery,
+    node: impl Fn(M) -> N,
+) -> Connection<String, N, TotalCount> {
+    let has_next = rows.len() > size;
+    rows.truncate(size);
+    let mut connection =
+        Connection::with_additional_fields(has_previous, has_next, TotalCount::Deferred(count));
+    connection.edges.extend(
+        rows.into_iter()
+            .map(|(model, keyset)| Edge::new(encode_cursor(&keyset), node(model))),
+    );
+    connection
+}
+
+/// Reads an `after` cursor of a keyset list.
+pub fn keyset_after(after: Option<String>) -> ApiResult<Option<crate::service::listing::Keyset>> {
+    after.map(|cursor| decode_cursor(&cursor)).transpose()
+}

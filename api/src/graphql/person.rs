@@ -3,23 +3,27 @@
 use super::credit::Credit;
 use super::ids;
 use super::loaders::{Loaders, load_vec};
-use super::pagination::{TotalCount, page_in_memory};
+use super::pagination::{
+    CountQuery, TotalCount, keyset_after, keyset_connection, page_in_memory, page_size,
+};
 use super::scalars::Date;
 use crate::error::{ApiError, ApiResult};
-use crate::service::catalog;
+use crate::service::{catalog, listing};
 use async_graphql::connection::Connection;
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, ID, InputObject, Object};
+use entity::TargetType;
 use entity::person;
 use std::cmp::Reverse;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A person in the cast or crew of films.
 pub struct Person(pub person::Model);
 
-#[Object]
+#[Object(cache_control(max_age = 60))]
 impl Person {
     /// Global id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode("Person", self.0.id)
     }
 
@@ -104,4 +108,41 @@ impl PersonQuery {
             )),
         }
     }
+
+    /// People, by name.
+    #[graphql(complexity = "super::pagination::cost(first, child_complexity)")]
+    async fn people(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many people to return (default 20, at most the page limit).")] first: Option<i32>,
+        #[graphql(desc = "Return people after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Which people to keep.")] filter: Option<PersonFilter>,
+    ) -> ApiResult<Connection<String, Person, TotalCount>> {
+        let size = page_size(ctx, first)?;
+        let after = keyset_after(after)?;
+        let name = filter.and_then(|f| f.name);
+        let db = super::schema::db(ctx)?.clone();
+        let limit = u64::try_from(size + 1).unwrap_or(u64::MAX);
+        let rows = listing::people(&db, name.as_deref(), after.as_ref(), limit).await?;
+        let count: CountQuery = Arc::new(move || {
+            let (db, name) = (db.clone(), name.clone());
+            Box::pin(async move {
+                Ok(listing::count_named(&db, TargetType::Person, name.as_deref()).await?)
+            })
+        });
+        Ok(keyset_connection(
+            rows,
+            size,
+            after.is_some(),
+            count,
+            Person,
+        ))
+    }
+}
+
+/// Narrows a list of people.
+#[derive(InputObject, Default)]
+pub struct PersonFilter {
+    /// Words the name contains, in any case, with or without accents.
+    pub name: Option<String>,
 }

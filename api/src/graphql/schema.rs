@@ -2,7 +2,9 @@
 
 use super::company::CompanyQuery;
 use super::film::FilmQuery;
+use super::node::NodeQuery;
 use super::person::PersonQuery;
+use super::search::SearchQuery;
 use crate::config::Limits;
 use crate::error::{ApiError, ApiResult};
 use async_graphql::{Context, EmptyMutation, EmptySubscription, MergedObject, Schema};
@@ -10,7 +12,8 @@ use sea_orm::DatabaseConnection;
 
 /// The root of all queries.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(FilmQuery, PersonQuery, CompanyQuery);
+#[graphql(name = "Query")]
+pub struct QueryRoot(FilmQuery, PersonQuery, CompanyQuery, SearchQuery, NodeQuery);
 
 /// Stinger's GraphQL schema.
 pub type StingerSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;

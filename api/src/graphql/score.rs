@@ -10,10 +10,10 @@ use entity::score;
 /// zero).
 pub struct Score(pub score::Model);
 
-#[Object]
+#[Object(cache_control(max_age = 60))]
 impl Score {
     /// Global id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode("Score", self.0.id)
     }
 

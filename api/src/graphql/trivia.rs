@@ -7,10 +7,10 @@ use entity::trivia;
 /// A trivia item, usable as a quiz question.
 pub struct Trivia(pub trivia::Model);
 
-#[Object]
+#[Object(cache_control(max_age = 60))]
 impl Trivia {
     /// Global id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode("Trivia", self.0.id)
     }
 

@@ -48,6 +48,21 @@ impl Refusal {
         }
     }
 
+    /// A GraphQL request error (parse failure, a limit): 400 under
+    /// `application/graphql-response+json`, 200 under legacy `application/json`, as the spec says.
+    fn request_error(
+        format: ResponseFormat,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        let status = if format == ResponseFormat::GraphqlResponseJson {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::OK
+        };
+        Self::new(status, code, message)
+    }
+
     fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
     }
@@ -242,8 +257,8 @@ async fn execute(
 ) -> HttpResponse {
     let limits = &state.limits;
     if max_nesting(&request.query) > limits.max_nesting {
-        return Refusal::new(
-            StatusCode::BAD_REQUEST,
+        return Refusal::request_error(
+            format,
             "LIMIT_EXCEEDED",
             format!(
                 "the query nests brackets deeper than {} levels",
@@ -261,8 +276,8 @@ async fn execute(
                 .first()
                 .map(|p| format!(" at line {}, column {}", p.line, p.column))
                 .unwrap_or_default();
-            return Refusal::new(
-                StatusCode::BAD_REQUEST,
+            return Refusal::request_error(
+                format,
                 "GRAPHQL_PARSE_FAILED",
                 format!("syntax error{at}"),
             )
@@ -373,7 +388,12 @@ fn respond(
     http.content_type(format.content_type());
     if is_get && errors.is_empty() {
         if let Some(cache_control) = response.cache_control.value() {
-            http.insert_header((header::CACHE_CONTROL, cache_control));
+            let scope = if response.cache_control.public {
+                "public, "
+            } else {
+                ""
+            };
+            http.insert_header((header::CACHE_CONTROL, format!("{scope}{cache_control}")));
         }
     } else {
         http.insert_header((header::CACHE_CONTROL, "no-store"));

@@ -196,35 +196,25 @@ pub async fn company_links_by_companies(
     Ok(group(rows, |l| l.company_id))
 }
 
-/// A page of films by title, after the `(title, id)` key of the previous page's last film.
-pub async fn film_page(
+/// Rows of any catalogue table by id.
+pub async fn by_ids<E: EntityTrait>(
     db: &impl ConnectionTrait,
-    after: Option<(String, i64)>,
-    limit: usize,
-) -> Result<Vec<film::Model>, DbErr> {
-    use sea_orm::{Condition, QuerySelect};
-    let mut query = film::Entity::find();
-    if let Some((title, id)) = after {
-        query = query.filter(
-            Condition::any()
-                .add(film::Column::Title.gt(title.clone()))
-                .add(
-                    Condition::all()
-                        .add(film::Column::Title.eq(title))
-                        .add(film::Column::Id.gt(id)),
-                ),
-        );
-    }
-    query
-        .order_by_asc(film::Column::Title)
-        .order_by_asc(film::Column::Id)
-        .limit(u64::try_from(limit).unwrap_or(u64::MAX))
+    ids: &[i64],
+) -> Result<HashMap<i64, E::Model>, DbErr> {
+    use sea_orm::{Iterable, ModelTrait, PrimaryKeyToColumn, Value};
+    let Some(key) = E::PrimaryKey::iter().next() else {
+        return Ok(HashMap::new());
+    };
+    let column = key.into_column();
+    let rows = E::find()
+        .filter(column.is_in(ids.iter().copied()))
         .all(db)
-        .await
-}
-
-/// How many films there are.
-pub async fn count_films(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
-    use sea_orm::PaginatorTrait;
-    film::Entity::find().count(db).await
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| match row.get(column) {
+            Value::BigInt(Some(id)) => Some((id, row)),
+            _ => None,
+        })
+        .collect())
 }

@@ -4,4 +4,6 @@
 pub mod catalog;
 pub mod demo;
 pub mod import;
+pub mod listing;
 pub mod revision;
+pub mod search;

@@ -2,4 +2,5 @@
 
 mod import;
 mod migrations;
+mod read_api;
 mod server_process;

@@ -10,6 +10,7 @@ pub mod record;
 pub mod vega;
 
 use crate::service::revision::creation_diff;
+use crate::service::search;
 use crate::text::{film_slug, slugify};
 use chrono::{Datelike, Utc};
 use entity::{
@@ -469,6 +470,11 @@ where
         report.credit_scenes_added += 1;
         record_revision(entity::TargetType::CreditScene, model.id, snapshot(&model));
     }
+    let ids = |map: &HashMap<String, i64>| map.values().copied().collect::<Vec<_>>();
+    search::reindex(&txn, entity::TargetType::Film, &ids(&film_ids)).await?;
+    search::reindex(&txn, entity::TargetType::Person, &ids(&person_ids)).await?;
+    search::reindex(&txn, entity::TargetType::Company, &ids(&company_ids)).await?;
+
     report.revisions_written = revisions.len();
     for chunk in revisions.chunks(CHUNK) {
         revision::Entity::insert_many(chunk.to_vec())

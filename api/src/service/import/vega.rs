@@ -17,8 +17,18 @@ pub struct VegaParse {
     pub notes: Vec<Note>,
 }
 
+/// The newest date a genuine release in the vega movies data can have: the data were compiled
+/// around 2010, and the latest real releases in it are from 2011. Later dates (1915–1946 films
+/// dated 2015–2046) are two-digit years expanded into the wrong century.
+pub const DATASET_HORIZON: NaiveDate = match NaiveDate::from_ymd_opt(2012, 12, 31) {
+    Some(date) => date,
+    None => NaiveDate::MIN,
+};
+
 /// Parses the vega movies file. Fails only if it is not a JSON array; bad records are noted.
+/// Release dates after `today` or after [`DATASET_HORIZON`] are kept but noted as doubtful.
 pub fn parse(bytes: &[u8], today: NaiveDate) -> Result<VegaParse, ImportError> {
+    let horizon = today.min(DATASET_HORIZON);
     let rows: Vec<Value> = serde_json::from_slice(bytes).map_err(ImportError::Json)?;
     let mut parse = VegaParse::default();
     for (index, row) in rows.iter().enumerate() {
@@ -71,11 +81,12 @@ pub fn parse(bytes: &[u8], today: NaiveDate) -> Result<VegaParse, ImportError> {
             None => {}
             Some(raw) => match NaiveDate::parse_from_str(&raw, "%b %d %Y") {
                 Ok(date) => {
-                    if date > today {
+                    if date > horizon {
                         note(
                             NoteKind::Doubtful,
                             format!(
-                                "release date {date} is in the future: probably a two-digit year expanded into the wrong century; kept as given"
+                                "release date {date} is later than any genuine date in this data (compiled around 2010): \
+                                 probably a two-digit year expanded into the wrong century; kept as given"
                             ),
                         );
                     }
