@@ -98,9 +98,14 @@ pub fn page_in_memory<T, N: OutputType>(
     Ok(connection)
 }
 
-/// The complexity of a list field returning `first` items of cost `child` each.
+/// The complexity of a list field returning `first` items of cost `child` each. `first` is
+/// capped here so an out-of-range value reaches the resolver, which refuses it with a clear
+/// message, instead of reading as a costly query.
 pub fn cost(first: Option<i32>, child: usize) -> usize {
-    let items = first.map_or(DEFAULT_PAGE_SIZE, |n| usize::try_from(n).unwrap_or(0));
+    const CAP: usize = 1000;
+    let items = first.map_or(DEFAULT_PAGE_SIZE, |n| {
+        usize::try_from(n).unwrap_or(0).min(CAP)
+    });
     1 + items.max(1).saturating_mul(child)
 }
 

@@ -1,6 +1,8 @@
 //! Stinger's end-to-end tests: one binary, a module per area.
 
 mod import;
+mod limits;
 mod migrations;
 mod read_api;
 mod server_process;
+mod statements;
