@@ -19,6 +19,7 @@ use std::sync::Arc;
 /// A production or distribution company.
 pub struct Company(pub company::Model);
 
+/// A production or distribution company.
 #[Object(cache_control(max_age = 60))]
 impl Company {
     /// Global id.
@@ -74,6 +75,7 @@ impl Company {
 /// A company's role on a film.
 pub struct FilmCompany(pub film_company::Model);
 
+/// A company's role on a film.
 #[Object(cache_control(max_age = 60))]
 impl FilmCompany {
     /// Global id.

@@ -12,6 +12,7 @@ use entity::credit;
 /// A person's credit on a film, in the cast or the crew.
 pub struct Credit(pub credit::Model);
 
+/// A person's credit on a film, in the cast or the crew.
 #[Object(cache_control(max_age = 60))]
 impl Credit {
     /// Global id.

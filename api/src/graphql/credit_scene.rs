@@ -14,6 +14,7 @@ pub struct CreditScenes {
     pub confirmed: bool,
 }
 
+/// Whether a film has scenes during or after its credits, and what they are.
 #[Object(cache_control(max_age = 60))]
 impl CreditScenes {
     /// YES if any scene is known; NO if none and that is confirmed; UNKNOWN otherwise.
@@ -35,6 +36,7 @@ impl CreditScenes {
 /// One scene in or after the credits.
 pub struct CreditScene(pub credit_scene::Model);
 
+/// One scene during or after the credits.
 #[Object(cache_control(max_age = 60))]
 impl CreditScene {
     /// Global id.

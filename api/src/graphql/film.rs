@@ -23,6 +23,7 @@ use std::sync::Arc;
 /// A film, with the answer to whether it has scenes during or after its credits.
 pub struct Film(pub film::Model);
 
+/// A film, with the answer to whether it has scenes during or after its credits.
 #[Object(cache_control(max_age = 60))]
 impl Film {
     /// Global id.

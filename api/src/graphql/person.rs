@@ -20,6 +20,7 @@ use std::sync::Arc;
 /// A person in the cast or crew of films.
 pub struct Person(pub person::Model);
 
+/// A person in the cast or crew of films.
 #[Object(cache_control(max_age = 60))]
 impl Person {
     /// Global id.

@@ -10,6 +10,7 @@ use entity::score;
 /// zero).
 pub struct Score(pub score::Model);
 
+/// A film's score from one source; `value` is null when unknown (unknown is not zero).
 #[Object(cache_control(max_age = 60))]
 impl Score {
     /// Global id.

@@ -7,6 +7,7 @@ use entity::trivia;
 /// A trivia item, usable as a quiz question.
 pub struct Trivia(pub trivia::Model);
 
+/// A trivia item, usable as a quiz question.
 #[Object(cache_control(max_age = 60))]
 impl Trivia {
     /// Global id.
