@@ -16,6 +16,7 @@
 //! | `STINGER_MAX_PAGE_SIZE` | `100` | largest `first` on a connection |
 //! | `STINGER_REQUEST_TIMEOUT_MS` | `10000` | longest a GraphQL request may run |
 //! | `STINGER_DB_MAX_CONNECTIONS` | `10` | database pool size |
+//! | `STINGER_LOADER_DELAY_MS` | `1` | how long DataLoaders collect keys before querying |
 
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -49,6 +50,9 @@ pub struct Limits {
     pub max_page_size: usize,
     pub max_errors: usize,
     pub request_timeout: Duration,
+    /// How long a DataLoader waits to collect keys before it queries. Longer batches more on a
+    /// loaded machine at the cost of latency.
+    pub loader_delay: Duration,
 }
 
 impl Default for Limits {
@@ -63,6 +67,7 @@ impl Default for Limits {
             max_page_size: 100,
             max_errors: 50,
             request_timeout: Duration::from_secs(10),
+            loader_delay: Duration::from_millis(1),
         }
     }
 }
@@ -121,6 +126,7 @@ impl Config {
                 "STINGER_REQUEST_TIMEOUT_MS",
                 u64::try_from(defaults.request_timeout.as_millis()).unwrap_or(10_000),
             )?),
+            loader_delay: Duration::from_millis(parse(&var, "STINGER_LOADER_DELAY_MS", 1)?),
             ..defaults
         };
         let json_logs = match var("STINGER_LOG_FORMAT").as_deref() {

@@ -26,6 +26,7 @@ Environment:
   STINGER_MAX_PAGE_SIZE        largest `first` (default 100)
   STINGER_REQUEST_TIMEOUT_MS   longest request (default 10000)
   STINGER_DB_MAX_CONNECTIONS   database pool size (default 10)
+  STINGER_LOADER_DELAY_MS      how long DataLoaders collect keys before querying (default 1)
 
 Endpoints: /graphql (POST, GET, GraphiQL in a browser), /healthz, /readyz
 ";

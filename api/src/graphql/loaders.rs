@@ -81,28 +81,28 @@ pub struct Loaders {
 }
 
 impl Loaders {
-    /// Fresh loaders over `db`.
-    pub fn new(db: &DatabaseConnection) -> Self {
-        fn make<T: Loader<i64>>(loader: T) -> DataLoader<T> {
-            DataLoader::new(loader, tokio::spawn)
+    /// Fresh loaders over `db`, each waiting `delay` to collect keys before it queries.
+    pub fn new(db: &DatabaseConnection, delay: std::time::Duration) -> Self {
+        fn make<T: Loader<i64>>(loader: T, delay: std::time::Duration) -> DataLoader<T> {
+            DataLoader::new(loader, tokio::spawn).delay(delay)
         }
         Self {
-            film: make(FilmById(db.clone())),
-            person: make(PersonById(db.clone())),
-            company: make(CompanyById(db.clone())),
-            genres: make(GenresByFilm(db.clone())),
-            scenes: make(ScenesByFilm(db.clone())),
-            scores: make(ScoresByFilm(db.clone())),
-            trivia: make(TriviaByFilm(db.clone())),
-            credits_by_film: make(CreditsByFilm(db.clone())),
-            credits_by_person: make(CreditsByPerson(db.clone())),
-            links_by_film: make(CompanyLinksByFilm(db.clone())),
-            links_by_company: make(CompanyLinksByCompany(db.clone())),
-            credit_scene: make(CreditSceneById(db.clone())),
-            credit: make(CreditById(db.clone())),
-            film_company: make(FilmCompanyById(db.clone())),
-            score: make(ScoreById(db.clone())),
-            trivia_item: make(TriviaById(db.clone())),
+            film: make(FilmById(db.clone()), delay),
+            person: make(PersonById(db.clone()), delay),
+            company: make(CompanyById(db.clone()), delay),
+            genres: make(GenresByFilm(db.clone()), delay),
+            scenes: make(ScenesByFilm(db.clone()), delay),
+            scores: make(ScoresByFilm(db.clone()), delay),
+            trivia: make(TriviaByFilm(db.clone()), delay),
+            credits_by_film: make(CreditsByFilm(db.clone()), delay),
+            credits_by_person: make(CreditsByPerson(db.clone()), delay),
+            links_by_film: make(CompanyLinksByFilm(db.clone()), delay),
+            links_by_company: make(CompanyLinksByCompany(db.clone()), delay),
+            credit_scene: make(CreditSceneById(db.clone()), delay),
+            credit: make(CreditById(db.clone()), delay),
+            film_company: make(FilmCompanyById(db.clone()), delay),
+            score: make(ScoreById(db.clone()), delay),
+            trivia_item: make(TriviaById(db.clone()), delay),
         }
     }
 

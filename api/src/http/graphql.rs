@@ -293,7 +293,7 @@ async fn execute(
         .respond(format);
     }
 
-    let request = request.data(Loaders::new(&state.db));
+    let request = request.data(Loaders::new(&state.db, limits.loader_delay));
     let response =
         match tokio::time::timeout(limits.request_timeout, state.schema.execute(request)).await {
             Ok(response) => response,
