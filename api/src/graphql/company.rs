@@ -3,7 +3,7 @@
 use super::enums::CompanyRole;
 use super::film::Film;
 use super::ids;
-use super::loaders::{Loaders, load_vec};
+use super::loaders::{Loaders, load_required, load_vec};
 use super::pagination::{
     CountQuery, TotalCount, keyset_after, keyset_connection, page_in_memory, page_size,
 };
@@ -85,26 +85,16 @@ impl FilmCompany {
 
     /// The company.
     async fn company(&self, ctx: &Context<'_>) -> ApiResult<Company> {
-        Loaders::of(ctx)?
-            .company
-            .load_one(self.0.company_id)
-            .await?
-            .map(Company)
-            .ok_or_else(|| {
-                ApiError::internal(anyhow::anyhow!("film company {} has no company", self.0.id))
-            })
+        Ok(Company(
+            load_required(&Loaders::of(ctx)?.company, self.0.company_id, "company").await?,
+        ))
     }
 
     /// The film.
     async fn film(&self, ctx: &Context<'_>) -> ApiResult<Film> {
-        Loaders::of(ctx)?
-            .film
-            .load_one(self.0.film_id)
-            .await?
-            .map(Film)
-            .ok_or_else(|| {
-                ApiError::internal(anyhow::anyhow!("film company {} has no film", self.0.id))
-            })
+        Ok(Film(
+            load_required(&Loaders::of(ctx)?.film, self.0.film_id, "film").await?,
+        ))
     }
 
     /// Production or distribution.

@@ -3,9 +3,9 @@
 use super::enums::Department;
 use super::film::Film;
 use super::ids;
-use super::loaders::Loaders;
+use super::loaders::{Loaders, load_required};
 use super::person::Person;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use async_graphql::{Context, ID, Object};
 use entity::credit;
 
@@ -22,24 +22,16 @@ impl Credit {
 
     /// Who.
     async fn person(&self, ctx: &Context<'_>) -> ApiResult<Person> {
-        Loaders::of(ctx)?
-            .person
-            .load_one(self.0.person_id)
-            .await?
-            .map(Person)
-            .ok_or_else(|| {
-                ApiError::internal(anyhow::anyhow!("credit {} has no person", self.0.id))
-            })
+        Ok(Person(
+            load_required(&Loaders::of(ctx)?.person, self.0.person_id, "person").await?,
+        ))
     }
 
     /// On which film.
     async fn film(&self, ctx: &Context<'_>) -> ApiResult<Film> {
-        Loaders::of(ctx)?
-            .film
-            .load_one(self.0.film_id)
-            .await?
-            .map(Film)
-            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("credit {} has no film", self.0.id)))
+        Ok(Film(
+            load_required(&Loaders::of(ctx)?.film, self.0.film_id, "film").await?,
+        ))
     }
 
     /// The department: CAST, DIRECTING, WRITING, …

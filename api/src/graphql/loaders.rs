@@ -121,3 +121,15 @@ where
 {
     Ok(loader.load_one(key).await?.unwrap_or_default())
 }
+
+/// Loads a row a foreign key points at; its absence is a broken invariant, not a user error.
+pub async fn load_required<T, V>(loader: &DataLoader<T>, key: i64, what: &str) -> ApiResult<V>
+where
+    T: Loader<i64, Value = V, Error = Arc<DbErr>>,
+    V: Clone + Send + Sync + 'static,
+{
+    loader
+        .load_one(key)
+        .await?
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("{what} {key} is missing")))
+}
