@@ -3,5 +3,7 @@
 
 pub mod catalog;
 pub mod demo;
+pub mod export;
+pub mod generate;
 pub mod import;
 pub mod revision;
