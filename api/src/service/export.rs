@@ -233,17 +233,18 @@ fn credit_record(c: credit::Model, p: &entity::person::Model) -> CreditRecord {
     }
 }
 
-/// Billed credits first in billing order, then by department, person, job and character.
-fn credit_key(
-    c: &CreditRecord,
-) -> (
+/// How credits are ordered: unbilled last, billing order, department, person, job, character.
+type CreditKey<'a> = (
     bool,
     Option<i32>,
     String,
-    Option<&str>,
-    Option<&str>,
-    Option<&str>,
-) {
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+);
+
+/// Billed credits first in billing order, then by department, person, job and character.
+fn credit_key(c: &CreditRecord) -> CreditKey<'_> {
     (
         c.billing_order.is_none(),
         c.billing_order,

@@ -475,11 +475,13 @@ fn make_title(rng: &mut Rng) -> String {
     if noun2 == noun {
         noun2 = NOUNS[(NOUNS.iter().position(|n| *n == noun).unwrap_or(0) + 1) % NOUNS.len()];
     }
+    let adjective = *rng.pick(ADJECTIVES);
+    let month = *rng.pick(MONTHS);
     pattern
-        .replace("{adj}", *rng.pick(ADJECTIVES))
+        .replace("{adj}", adjective)
         .replace("{noun2}", noun2)
         .replace("{noun}", noun)
-        .replace("{month}", *rng.pick(MONTHS))
+        .replace("{month}", month)
         .replace("{n}", &rng.between(2, 4).to_string())
 }
 

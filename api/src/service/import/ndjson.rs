@@ -67,7 +67,7 @@ pub fn parse(input: impl BufRead) -> Result<Vec<FilmRecord>, NdjsonError> {
             Ok(record) => records.push(record),
             Err(err) => bad.push(BadLine {
                 line: number,
-                message: err.to_string(),
+                message: describe(&err),
             }),
         }
     }
@@ -76,6 +76,15 @@ pub fn parse(input: impl BufRead) -> Result<Vec<FilmRecord>, NdjsonError> {
     } else {
         Err(NdjsonError::BadLines(bad))
     }
+}
+
+/// serde's message with the column, without its "at line 1" (each line is parsed alone).
+fn describe(err: &serde_json::Error) -> String {
+    let text = err.to_string();
+    let message = text
+        .rsplit_once(" at line ")
+        .map_or(text.as_str(), |(message, _)| message);
+    format!("{message} (column {})", err.column())
 }
 
 #[cfg(test)]
