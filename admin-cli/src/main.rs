@@ -10,10 +10,18 @@ use std::process::ExitCode;
 ///
 /// Local operator commands work straight on the database (DATABASE_URL, or the embedded SQLite
 /// database in STINGER_DATA_DIR); no server is needed.
-///
-/// Exit codes: 0 ok, 1 failure, 2 usage.
 #[derive(Debug, Parser)]
-#[command(name = "stinger-admin", version, propagate_version = true)]
+#[command(
+    name = "stinger-admin",
+    version,
+    propagate_version = true,
+    after_help = "Examples:\n  \
+        stinger-admin migrate\n  \
+        stinger-admin export --output films.ndjson\n  \
+        stinger-admin import stinger films.ndjson --json\n  \
+        stinger-admin generate --films 10000 --seed 1\n\n\
+        Results go to stdout, progress and messages to stderr. Exit codes: 0 ok, 1 failure, 2 usage."
+)]
 struct Cli {
     #[command(subcommand)]
     command: commands::Command,

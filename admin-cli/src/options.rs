@@ -1,8 +1,11 @@
-//! Option groups shared by several commands.
+//! Option groups and output helpers shared by several commands.
 
+use anyhow::Context;
 use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::PathBuf;
 use stinger_api::config::{DEFAULT_DATA_DIR, DatabaseConfig};
+use stinger_api::db;
 
 /// Where the database is.
 #[derive(Debug, Clone, Args)]
@@ -25,4 +28,73 @@ impl ConnectOpts {
             max_connections: 5,
         }
     }
+}
+
+impl ConnectOpts {
+    /// Connects to the database and applies pending migrations, as the server does on start.
+    pub async fn connect(&self) -> anyhow::Result<sea_orm::DatabaseConnection> {
+        let conn = db::connect(&self.database()).await.map_err(|err| {
+            anyhow::anyhow!(
+                "Failed to connect to {}: {:#}; check --database-url / DATABASE_URL (or --data-dir)",
+                self.describe(),
+                anyhow::Error::new(err)
+            )
+        })?;
+        db::migrate(&conn)
+            .await
+            .context("Failed to migrate the database; run `stinger-admin migrate` to see why")?;
+        Ok(conn)
+    }
+
+    /// The database named without its password, for messages.
+    fn describe(&self) -> String {
+        match &self.database_url {
+            Some(url) => match (url.find("://"), url.rfind('@')) {
+                (Some(scheme), Some(at)) if at > scheme => {
+                    format!("{}://…@{}", &url[..scheme], &url[at + 1..])
+                }
+                _ => url.clone(),
+            },
+            None => format!("the embedded database in {}", self.data_dir.display()),
+        }
+    }
+}
+
+/// Output as JSON instead of text.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct JsonOpt {
+    /// Print the result as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A progress bar on stderr, drawn only when stderr is a terminal (hidden when piped or
+/// redirected, so logs and CI output stay clean). Plain text, no colours.
+pub fn progress_bar(len: Option<u64>, what: &str) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(len, ProgressDrawTarget::stderr());
+    let template = if len.is_some() {
+        "{msg} [{wide_bar}] {pos}/{len} ({per_sec}, {eta} left)"
+    } else {
+        "{spinner} {msg} {pos} ({elapsed})"
+    };
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what.to_owned());
+    bar
+}
+
+/// A byte-counting progress bar, for reading files.
+pub fn bytes_bar(len: Option<u64>, what: &str) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(len, ProgressDrawTarget::stderr());
+    let template = if len.is_some() {
+        "{msg} [{wide_bar}] {bytes}/{total_bytes} ({eta} left)"
+    } else {
+        "{spinner} {msg} {bytes}"
+    };
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what.to_owned());
+    bar
 }

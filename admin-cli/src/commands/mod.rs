@@ -1,5 +1,7 @@
 //! One module per subcommand, each with its clap arguments and a `run` function.
 
+mod export;
+mod generate;
 mod import;
 mod migrate;
 
@@ -13,6 +15,10 @@ pub enum Command {
     /// Import films into the database.
     #[command(subcommand)]
     Import(import::ImportCommand),
+    /// Export every film as Stinger NDJSON.
+    Export(export::ExportArgs),
+    /// Generate deterministic synthetic films for benchmarks.
+    Generate(generate::GenerateArgs),
 }
 
 /// Runs a subcommand.
@@ -20,5 +26,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Migrate(args) => migrate::run(args).await,
         Command::Import(command) => import::run(command).await,
+        Command::Export(args) => export::run(args).await,
+        Command::Generate(args) => generate::run(args).await,
     }
 }

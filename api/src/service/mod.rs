@@ -3,6 +3,8 @@
 
 pub mod catalog;
 pub mod demo;
+pub mod export;
+pub mod generate;
 pub mod import;
 pub mod listing;
 pub mod revision;

@@ -1,5 +1,6 @@
 //! Stinger's end-to-end tests: one binary, a module per area.
 
+mod cli;
 mod import;
 mod limits;
 mod migrations;

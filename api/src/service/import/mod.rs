@@ -6,6 +6,7 @@
 //! import of the same data changes nothing and says so.
 
 pub mod facts;
+pub mod ndjson;
 pub mod record;
 pub mod vega;
 
