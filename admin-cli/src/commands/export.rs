@@ -6,7 +6,7 @@ use clap::Args;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::time::Instant;
-use stinger_api::service::{catalog, export};
+use stinger_api::service::{export, listing};
 
 /// Write every film as NDJSON: one film per line with its credits, companies, scores, trivia
 /// and credit scenes, films in slug order, so equal databases give equal files.
@@ -26,7 +26,7 @@ pub struct ExportArgs {
 pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let conn = args.connect.connect().await?;
-    let total = catalog::count_films(&conn)
+    let total = listing::count_films(&conn, &listing::FilmFilter::default())
         .await
         .context("Failed to count the films")?;
     let bar = progress_bar(Some(total), "Exporting");
