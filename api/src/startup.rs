@@ -1,5 +1,7 @@
 //! Builds the application: database, schema, HTTP server. Tests use it with port 0.
 
+use crate::auth::AuthState;
+use crate::auth::jwt::{JwtKeys, SecretError, resolve_secret};
 use crate::config::Config;
 use crate::db::{DbSetupError, prepare};
 use crate::graphql::build_schema;
@@ -9,6 +11,7 @@ use actix_web::middleware::{Compress, DefaultHeaders};
 use actix_web::{App, HttpServer, web};
 use sea_orm::DatabaseConnection;
 use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
 use tracing_actix_web::TracingLogger;
 
 /// Why the application could not start.
@@ -16,6 +19,8 @@ use tracing_actix_web::TracingLogger;
 pub enum StartupError {
     #[error(transparent)]
     Database(#[from] DbSetupError),
+    #[error("no usable token secret")]
+    Secret(#[from] SecretError),
     #[error("cannot listen on {address}")]
     Listen {
         address: String,
@@ -34,6 +39,11 @@ impl Application {
     /// Connects (creating, migrating and filling a new database as configured), builds the
     /// schema once, and binds the listener.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let secret = resolve_secret(config.jwt_secret.as_deref(), &config.database.data_dir)?;
+        let auth = Arc::new(AuthState {
+            keys: JwtKeys::new(&secret, config.access_token_ttl),
+            throttle: Default::default(),
+        });
         let db = prepare(&config.database, config.migrate_on_start, config.demo_data).await?;
         let listener =
             TcpListener::bind(&config.listen).map_err(|source| StartupError::Listen {
@@ -46,10 +56,11 @@ impl Application {
                 address: config.listen.clone(),
                 source,
             })?;
-        let schema = build_schema(db.clone(), &config.limits);
+        let schema = build_schema(db.clone(), &config.limits, auth.clone());
         let state = web::Data::new(GraphqlState {
             schema,
             db: db.clone(),
+            auth,
             limits: config.limits.clone(),
         });
         let db_data = web::Data::new(db.clone());

@@ -1,6 +1,7 @@
 //! The GraphQL layer: translates between the schema and the services, and authorises. One file
 //! per domain; `schema` merges them.
 
+pub mod account;
 pub mod company;
 pub mod credit;
 pub mod credit_scene;
@@ -14,5 +15,6 @@ pub mod scalars;
 pub mod schema;
 pub mod score;
 pub mod trivia;
+pub mod user_error;
 
 pub use schema::{StingerSchema, build_schema};

@@ -1,42 +1,69 @@
 //! The schema: every domain's queries merged, with the limits from the configuration.
 
+use super::account::{AccountMutation, AccountQuery};
 use super::company::CompanyQuery;
 use super::film::FilmQuery;
 use super::person::PersonQuery;
+use crate::auth::AuthState;
 use crate::config::Limits;
 use crate::error::{ApiError, ApiResult};
-use async_graphql::{Context, EmptyMutation, EmptySubscription, MergedObject, Schema};
+use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 use sea_orm::DatabaseConnection;
+use std::sync::Arc;
 
 /// The root of all queries.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(FilmQuery, PersonQuery, CompanyQuery);
+pub struct QueryRoot(FilmQuery, PersonQuery, CompanyQuery, AccountQuery);
+
+/// The root of all mutations.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(AccountMutation);
 
 /// Stinger's GraphQL schema.
-pub type StingerSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+pub type StingerSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Builds the schema once per process. Per-request data (loaders, viewer) is attached to each
 /// request by the HTTP handler.
-pub fn build_schema(db: DatabaseConnection, limits: &Limits) -> StingerSchema {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .limit_recursive_depth(limits.max_recursive_depth)
-        .limit_directives(limits.max_directives)
-        .data(db)
-        .data(limits.clone())
-        .finish()
+pub fn build_schema(
+    db: DatabaseConnection,
+    limits: &Limits,
+    auth: Arc<AuthState>,
+) -> StingerSchema {
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity)
+    .limit_recursive_depth(limits.max_recursive_depth)
+    .limit_directives(limits.max_directives)
+    .data(db)
+    .data(limits.clone())
+    .data(auth)
+    .finish()
 }
 
 /// The schema's SDL, as committed in `api/schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .finish()
-        .sdl()
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .finish()
+    .sdl()
 }
 
 /// The database connection of the schema.
 pub fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a DatabaseConnection> {
     ctx.data::<DatabaseConnection>()
         .map_err(|_| ApiError::internal(anyhow::anyhow!("the schema has no database")))
+}
+
+/// The shared authentication state.
+pub fn auth<'a>(ctx: &Context<'a>) -> ApiResult<&'a AuthState> {
+    ctx.data::<Arc<AuthState>>()
+        .map(|a| a.as_ref())
+        .map_err(|_| ApiError::internal(anyhow::anyhow!("the schema has no auth state")))
 }

@@ -1,5 +1,6 @@
 //! Stinger's end-to-end tests: one binary, a module per area.
 
+mod accounts;
 mod import;
 mod migrations;
 mod server_process;
