@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::db::{DbSetupError, prepare};
 use crate::graphql::build_schema;
 use crate::http::{self, graphql::GraphqlState};
+use crate::service::editorial::EditorialSettings;
 use actix_web::dev::Server;
 use actix_web::middleware::{Compress, DefaultHeaders};
 use actix_web::{App, HttpServer, web};
@@ -56,7 +57,10 @@ impl Application {
                 address: config.listen.clone(),
                 source,
             })?;
-        let schema = build_schema(db.clone(), &config.limits, auth.clone());
+        let settings = EditorialSettings {
+            allow_self_review: config.allow_self_review,
+        };
+        let schema = build_schema(db.clone(), &config.limits, auth.clone(), settings);
         let state = web::Data::new(GraphqlState {
             schema,
             db: db.clone(),

@@ -2,10 +2,12 @@
 //! request asks for into one `IN (…)` query through `service::catalog`.
 
 use crate::error::{ApiError, ApiResult};
-use crate::service::catalog;
+use crate::service::{account, catalog, editorial};
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, Loader};
-use entity::{company, credit, credit_scene, film, film_company, person, score, trivia};
+use entity::{
+    company, credit, credit_scene, edit, film, film_company, person, score, trivia, user,
+};
 use sea_orm::{DatabaseConnection, DbErr};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -48,6 +50,10 @@ batch_loader!(/// Company links of a film.
     CompanyLinksByFilm => Vec<film_company::Model>, catalog::company_links_by_films);
 batch_loader!(/// Company links of a company.
     CompanyLinksByCompany => Vec<film_company::Model>, catalog::company_links_by_companies);
+batch_loader!(/// Accounts by id.
+    UserById => user::Model, account::users_by_ids);
+batch_loader!(/// Edits by id.
+    EditById => edit::Model, editorial::edits_by_ids);
 
 /// The loaders of one request. Created per request so no cache is shared between users.
 pub struct Loaders {
@@ -62,6 +68,8 @@ pub struct Loaders {
     pub credits_by_person: DataLoader<CreditsByPerson>,
     pub links_by_film: DataLoader<CompanyLinksByFilm>,
     pub links_by_company: DataLoader<CompanyLinksByCompany>,
+    pub user: DataLoader<UserById>,
+    pub edit: DataLoader<EditById>,
 }
 
 impl Loaders {
@@ -82,6 +90,8 @@ impl Loaders {
             credits_by_person: make(CreditsByPerson(db.clone())),
             links_by_film: make(CompanyLinksByFilm(db.clone())),
             links_by_company: make(CompanyLinksByCompany(db.clone())),
+            user: make(UserById(db.clone())),
+            edit: make(EditById(db.clone())),
         }
     }
 

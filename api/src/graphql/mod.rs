@@ -5,6 +5,7 @@ pub mod account;
 pub mod company;
 pub mod credit;
 pub mod credit_scene;
+pub mod edit;
 pub mod enums;
 pub mod film;
 pub mod ids;

@@ -2,22 +2,30 @@
 
 use super::account::{AccountMutation, AccountQuery};
 use super::company::CompanyQuery;
+use super::edit::{EditMutation, EditQuery};
 use super::film::FilmQuery;
 use super::person::PersonQuery;
 use crate::auth::AuthState;
 use crate::config::Limits;
 use crate::error::{ApiError, ApiResult};
+use crate::service::editorial::EditorialSettings;
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
 /// The root of all queries.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(FilmQuery, PersonQuery, CompanyQuery, AccountQuery);
+pub struct QueryRoot(
+    FilmQuery,
+    PersonQuery,
+    CompanyQuery,
+    AccountQuery,
+    EditQuery,
+);
 
 /// The root of all mutations.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(AccountMutation);
+pub struct MutationRoot(AccountMutation, EditMutation);
 
 /// Stinger's GraphQL schema.
 pub type StingerSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
@@ -28,6 +36,7 @@ pub fn build_schema(
     db: DatabaseConnection,
     limits: &Limits,
     auth: Arc<AuthState>,
+    settings: EditorialSettings,
 ) -> StingerSchema {
     Schema::build(
         QueryRoot::default(),
@@ -41,6 +50,7 @@ pub fn build_schema(
     .data(db)
     .data(limits.clone())
     .data(auth)
+    .data(settings)
     .finish()
 }
 

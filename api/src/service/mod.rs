@@ -4,5 +4,6 @@
 pub mod account;
 pub mod catalog;
 pub mod demo;
+pub mod editorial;
 pub mod import;
 pub mod revision;
