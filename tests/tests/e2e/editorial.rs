@@ -568,6 +568,25 @@ async fn creations_and_deletions_go_through_review_and_respect_dependents() {
             )
             .await;
         assert_eq!(status["edit"]["status"], "PENDING");
+
+        // The person's own history shows an approved change to them.
+        let bio = propose(
+            &app,
+            &editor,
+            json!({"operation": "UPDATE", "targetId": director,
+            "changes": {"person": {"biography": "Canadian director."}}, "reason": "Was empty."}),
+        )
+        .await;
+        approve(&app, &admin, &bio["edit"]["id"], Some("Thanks.")).await;
+        let person = app
+            .data("query($id: ID!) { person(id: $id) { revisions(first: 5) { totalCount edges { node { diff { field after } reviewNote } } } } }", json!({"id": director}))
+            .await;
+        let history = person["person"]["revisions"].clone();
+        assert_eq!(
+            history["edges"][0]["node"]["diff"],
+            json!([{"field": "biography", "after": "Canadian director."}])
+        );
+        assert_eq!(history["edges"][0]["node"]["reviewNote"], "Thanks.");
     }
 }
 
