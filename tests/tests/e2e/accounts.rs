@@ -420,3 +420,34 @@ async fn the_server_refuses_to_start_with_a_short_secret_and_keeps_a_generated_o
         );
     }
 }
+
+#[tokio::test]
+async fn a_login_for_an_unknown_user_costs_as_much_as_a_wrong_password() {
+    for engine in engines() {
+        let app = spawn_app(engine).await;
+        account::create_user(&app.db, "realuser", TEST_PASSWORD, Role::Editor)
+            .await
+            .unwrap();
+        // Warm up (the dummy hash is made on first use).
+        app.login("nobody", "warming up the dummy hash").await;
+        let mut known = Vec::new();
+        let mut unknown = Vec::new();
+        for _ in 0..5 {
+            let start = std::time::Instant::now();
+            app.login("realuser", "not the right password").await;
+            known.push(start.elapsed());
+            let start = std::time::Instant::now();
+            app.login("nobody", "not the right password").await;
+            unknown.push(start.elapsed());
+        }
+        known.sort();
+        unknown.sort();
+        let (known, unknown) = (known[2], unknown[2]);
+        // Without the dummy verification an unknown user answers in a few milliseconds while
+        // a real one pays a full argon2id hash; a factor of three leaves room for noise.
+        assert!(
+            unknown * 3 > known && known * 3 > unknown,
+            "{engine:?}: median {known:?} for a wrong password, {unknown:?} for an unknown user"
+        );
+    }
+}
