@@ -197,14 +197,9 @@ impl Edit {
         let Some(id) = self.0.revision_id else {
             return Ok(None);
         };
-        Ok(entity::revision::Entity::find_by_id(id)
-            .one(db(ctx)?)
-            .await?
-            .map(Revision))
+        Ok(Loaders::of(ctx)?.revision.load_one(id).await?.map(Revision))
     }
 }
-
-use sea_orm::EntityTrait;
 
 /// One field of a revision: its value before and after.
 #[derive(SimpleObject)]

@@ -6,7 +6,7 @@ use crate::service::{account, catalog, editorial};
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{
-    company, credit, credit_scene, edit, film, film_company, person, score, trivia, user,
+    company, credit, credit_scene, edit, film, film_company, person, revision, score, trivia, user,
 };
 use sea_orm::{DatabaseConnection, DbErr};
 use std::collections::HashMap;
@@ -54,6 +54,8 @@ batch_loader!(/// Accounts by id.
     UserById => user::Model, account::users_by_ids);
 batch_loader!(/// Edits by id.
     EditById => edit::Model, editorial::edits_by_ids);
+batch_loader!(/// Revisions by id.
+    RevisionById => revision::Model, editorial::revisions_by_ids);
 
 /// The loaders of one request. Created per request so no cache is shared between users.
 pub struct Loaders {
@@ -70,6 +72,7 @@ pub struct Loaders {
     pub links_by_company: DataLoader<CompanyLinksByCompany>,
     pub user: DataLoader<UserById>,
     pub edit: DataLoader<EditById>,
+    pub revision: DataLoader<RevisionById>,
 }
 
 impl Loaders {
@@ -92,6 +95,7 @@ impl Loaders {
             links_by_company: make(CompanyLinksByCompany(db.clone())),
             user: make(UserById(db.clone())),
             edit: make(EditById(db.clone())),
+            revision: make(RevisionById(db.clone())),
         }
     }
 

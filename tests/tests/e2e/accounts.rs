@@ -266,6 +266,25 @@ async fn bad_access_tokens_are_refused_as_unauthenticated() {
             .await
             .unwrap();
         assert_eq!(code(&body), "UNAUTHENTICATED");
+        // A 1 MB header is refused (by actix before us, or by the length check) without
+        // ever reaching execution.
+        let huge = format!("Bearer {}", "a".repeat(1024 * 1024));
+        let started = std::time::Instant::now();
+        let response = app
+            .client
+            .post(app.url("/graphql"))
+            .header("Authorization", huge)
+            .json(&json!({"query": ME}))
+            .send()
+            .await;
+        if let Ok(response) = response {
+            assert!(
+                response.status().is_client_error(),
+                "{engine:?}: {}",
+                response.status()
+            );
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
     }
 }
 
