@@ -1,26 +1,36 @@
 //! `stinger-admin`: Stinger's command-line tool for admins and contributors.
 
 mod commands;
+mod exit;
 mod options;
+mod output;
+mod remote;
 
 use clap::Parser;
 use std::process::ExitCode;
 
 /// Stinger's command-line tool for admins and contributors.
 ///
-/// Local operator commands work straight on the database (DATABASE_URL, or the embedded SQLite
-/// database in STINGER_DATA_DIR); no server is needed.
+/// Remote commands (login, edits, submit, history, revert) talk to a Stinger server
+/// (--server or STINGER_SERVER). Local operator commands (users, migrate, import, export,
+/// generate) work straight on the database (DATABASE_URL, or the embedded SQLite database in
+/// STINGER_DATA_DIR); no server is needed.
 #[derive(Debug, Parser)]
 #[command(
     name = "stinger-admin",
     version,
     propagate_version = true,
     after_help = "Examples:\n  \
-        stinger-admin migrate\n  \
+        stinger-admin login --username ada\n  \
+        stinger-admin edits list --status pending\n  \
+        stinger-admin edits show 42\n  \
+        stinger-admin edits approve 42 --note \"Checked\"\n  \
+        stinger-admin users create --username bob --role editor\n  \
         stinger-admin export --output films.ndjson\n  \
-        stinger-admin import stinger films.ndjson --json\n  \
         stinger-admin generate --films 10000 --seed 1\n\n\
-        Results go to stdout, progress and messages to stderr. Exit codes: 0 ok, 1 failure, 2 usage."
+        Results go to stdout, progress and messages to stderr.\n\
+        Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 forbidden, 5 conflict,\n\
+        6 not logged in (or login expired, or wrong password), 7 server unreachable."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -43,7 +53,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");
-            ExitCode::FAILURE
+            ExitCode::from(exit::code_of(&err))
         }
     }
 }

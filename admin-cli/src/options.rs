@@ -98,3 +98,14 @@ pub fn bytes_bar(len: Option<u64>, what: &str) -> ProgressBar {
     bar.set_message(what.to_owned());
     bar
 }
+
+/// The default server of remote commands.
+pub const DEFAULT_SERVER: &str = "http://127.0.0.1:8080";
+
+/// Which Stinger server remote commands talk to.
+#[derive(Debug, Clone, Args)]
+pub struct RemoteOpts {
+    /// The server's base URL.
+    #[arg(long, env = "STINGER_SERVER", default_value = DEFAULT_SERVER)]
+    pub server: String,
+}

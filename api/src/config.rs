@@ -7,6 +7,8 @@
 //! | `STINGER_DATA_DIR` | `./data` | where the embedded database and generated secrets live |
 //! | `STINGER_LISTEN` | `127.0.0.1:8080` | address to listen on (`:0` picks a free port) |
 //! | `STINGER_JWT_SECRET` | generated into the data directory | HMAC secret, at least 32 bytes |
+//! | `STINGER_ACCESS_TOKEN_TTL_SECS` | `900` | lifetime of an access token |
+//! | `STINGER_ALLOW_SELF_REVIEW` | `false` | let an admin approve their own edit (recorded) |
 //! | `STINGER_MIGRATE` | `true` | run pending migrations on start |
 //! | `STINGER_DEMO_DATA` | `true` | load the demo data when the database is created |
 //! | `STINGER_LOG_FORMAT` | `text` | `text` or `json` |
@@ -26,6 +28,8 @@ use std::time::Duration;
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// Default data directory.
 pub const DEFAULT_DATA_DIR: &str = "./data";
+/// Default lifetime of an access token, in seconds (15 minutes).
+pub const DEFAULT_ACCESS_TOKEN_TTL_SECS: u64 = 900;
 /// Name of the embedded database file in the data directory.
 pub const SQLITE_FILE: &str = "stinger.db";
 
@@ -100,6 +104,10 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub listen: String,
     pub jwt_secret: Option<String>,
+    /// Lifetime of an access token.
+    pub access_token_ttl: Duration,
+    /// Whether an author may approve their own edit (single-person installations).
+    pub allow_self_review: bool,
     pub migrate_on_start: bool,
     pub demo_data: bool,
     pub json_logs: bool,
@@ -149,6 +157,12 @@ impl Config {
             },
             listen: var("STINGER_LISTEN").unwrap_or_else(|| DEFAULT_LISTEN.to_owned()),
             jwt_secret: var("STINGER_JWT_SECRET"),
+            access_token_ttl: Duration::from_secs(parse(
+                &var,
+                "STINGER_ACCESS_TOKEN_TTL_SECS",
+                DEFAULT_ACCESS_TOKEN_TTL_SECS,
+            )?),
+            allow_self_review: parse(&var, "STINGER_ALLOW_SELF_REVIEW", false)?,
             migrate_on_start: parse(&var, "STINGER_MIGRATE", true)?,
             demo_data: parse(&var, "STINGER_DEMO_DATA", true)?,
             json_logs,

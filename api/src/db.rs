@@ -61,7 +61,16 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<bool, DbSetupError> {
     Ok(applied.is_empty())
 }
 
-/// Connects, migrates (if `migrate`), and loads the demo data into a new database (if `demo`).
+/// Has public data never been written? Every write leaves a revision, so a database without
+/// any is new (even if `stinger-admin migrate` created its schema), and one whose films were
+/// all deleted is not.
+async fn never_written(db: &DatabaseConnection) -> Result<bool, DbErr> {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    Ok(entity::revision::Entity::find().count(db).await? == 0)
+}
+
+/// Connects, migrates (if `migrate`), and loads the demo data into a database that has never
+/// held public data (if `demo`).
 pub async fn prepare(
     config: &DatabaseConfig,
     migrate_on_start: bool,
@@ -69,8 +78,8 @@ pub async fn prepare(
 ) -> Result<DatabaseConnection, DbSetupError> {
     let db = connect(config).await?;
     if migrate_on_start {
-        let created = migrate(&db).await?;
-        if created && demo_data {
+        migrate(&db).await?;
+        if demo_data && never_written(&db).await.map_err(DbSetupError::Migrate)? {
             let report = demo::load(&db).await.map_err(DbSetupError::Demo)?;
             tracing::info!(%report, "loaded the demo data into the new database");
         }

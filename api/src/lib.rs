@@ -3,6 +3,7 @@
 //! `config` reads the environment, `db` connects and migrates, `service` holds every rule and
 //! query, `graphql` translates and authorises, `http` serves it, `startup` wires it together.
 
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;

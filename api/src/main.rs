@@ -17,6 +17,8 @@ Environment:
   STINGER_DATA_DIR             data directory (default ./data)
   STINGER_LISTEN               listen address (default 127.0.0.1:8080)
   STINGER_JWT_SECRET           token signing secret, 32 bytes or more
+  STINGER_ACCESS_TOKEN_TTL_SECS access-token lifetime in seconds (default 900)
+  STINGER_ALLOW_SELF_REVIEW    let an author approve their own edit (default false)
   STINGER_MIGRATE              run migrations on start (default true)
   STINGER_DEMO_DATA            load demo data into a new database (default true)
   STINGER_LOG_FORMAT           text or json (default text); RUST_LOG filters

@@ -1,14 +1,18 @@
 //! Builds the application: database, schema, HTTP server. Tests use it with port 0.
 
+use crate::auth::AuthState;
+use crate::auth::jwt::{JwtKeys, SecretError, resolve_secret};
 use crate::config::Config;
 use crate::db::{DbSetupError, prepare};
 use crate::graphql::build_schema;
 use crate::http::{self, graphql::GraphqlState};
+use crate::service::editorial::EditorialSettings;
 use actix_web::dev::Server;
 use actix_web::middleware::{Compress, DefaultHeaders};
 use actix_web::{App, HttpServer, web};
 use sea_orm::DatabaseConnection;
 use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
 use tracing_actix_web::TracingLogger;
 
 /// Why the application could not start.
@@ -16,6 +20,8 @@ use tracing_actix_web::TracingLogger;
 pub enum StartupError {
     #[error(transparent)]
     Database(#[from] DbSetupError),
+    #[error("no usable token secret")]
+    Secret(#[from] SecretError),
     #[error("cannot listen on {address}")]
     Listen {
         address: String,
@@ -41,6 +47,11 @@ impl Application {
     /// Builds the application over a database that is already prepared (tests use this to watch
     /// the connection, e.g. to count statements).
     pub fn build_with_db(config: Config, db: DatabaseConnection) -> Result<Self, StartupError> {
+        let secret = resolve_secret(config.jwt_secret.as_deref(), &config.database.data_dir)?;
+        let auth = Arc::new(AuthState {
+            keys: JwtKeys::new(&secret, config.access_token_ttl),
+            throttle: Default::default(),
+        });
         let listener =
             TcpListener::bind(&config.listen).map_err(|source| StartupError::Listen {
                 address: config.listen.clone(),
@@ -52,10 +63,14 @@ impl Application {
                 address: config.listen.clone(),
                 source,
             })?;
-        let schema = build_schema(db.clone(), &config.limits);
+        let settings = EditorialSettings {
+            allow_self_review: config.allow_self_review,
+        };
+        let schema = build_schema(db.clone(), &config.limits, auth.clone(), settings);
         let state = web::Data::new(GraphqlState {
             schema,
             db: db.clone(),
+            auth,
             limits: config.limits.clone(),
         });
         let db_data = web::Data::new(db.clone());

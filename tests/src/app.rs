@@ -8,6 +8,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use stinger_api::config::{Config, DatabaseConfig};
 use stinger_api::startup::Application;
 
+/// The password test accounts get.
+pub const TEST_PASSWORD: &str = "correct horse battery staple";
+
 /// A running server and what a test needs to talk to it.
 pub struct TestApp {
     pub address: SocketAddr,
@@ -88,6 +91,49 @@ impl TestApp {
         let before = self.statements.load(Ordering::SeqCst);
         self.data(query, json!({})).await;
         self.statements.load(Ordering::SeqCst) - before
+    }
+
+    /// POSTs a query with `Authorization: Bearer <token>` and returns the parsed body.
+    pub async fn graphql_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        self.client
+            .post(self.url("/graphql"))
+            .bearer_auth(token)
+            .json(&json!({"query": query, "variables": variables}))
+            .send()
+            .await
+            .expect("the server answers")
+            .json()
+            .await
+            .expect("the body is JSON")
+    }
+
+    /// Like [`TestApp::graphql_as`], failing the test on any error; returns `data`.
+    pub async fn data_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        let body = self.graphql_as(token, query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// Creates an account through the service and logs it in; returns its access token.
+    pub async fn user_token(&self, username: &str, role: entity::Role) -> String {
+        stinger_api::service::account::create_user(&self.db, username, TEST_PASSWORD, role)
+            .await
+            .expect("the account is created");
+        self.login(username, TEST_PASSWORD).await["accessToken"]
+            .as_str()
+            .expect("login gives an access token")
+            .to_owned()
+    }
+
+    /// Runs `login` and returns its payload.
+    pub async fn login(&self, username: &str, password: &str) -> Value {
+        let data = self
+            .data(
+                "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { accessToken refreshToken expiresAt user { username role } userErrors { field message code } } }",
+                json!({"u": username, "p": password}),
+            )
+            .await;
+        data["login"].clone()
     }
 
     /// POSTs a query and returns its `data`, failing the test on any error.

@@ -9,6 +9,6 @@ pub mod app;
 pub mod db;
 pub mod process;
 
-pub use app::{TestApp, spawn_app, spawn_app_with};
+pub use app::{TEST_PASSWORD, TestApp, spawn_app, spawn_app_with};
 pub use db::{Engine, TestDb, engines};
 pub use process::ServerProcess;

@@ -1,15 +1,38 @@
 //! One module per subcommand, each with its clap arguments and a `run` function.
 
+mod edits;
 mod export;
 mod generate;
+mod history;
 mod import;
+pub(crate) mod login;
 mod migrate;
+mod submit;
+mod users;
 
 use clap::Subcommand;
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Log in to a Stinger server (tokens are kept in your config directory).
+    Login(login::LoginArgs),
+    /// Log out of a Stinger server.
+    Logout(login::LogoutArgs),
+    /// Show who you are logged in as.
+    Whoami(login::WhoamiArgs),
+    /// Review and follow edits: list, show, approve, reject, withdraw.
+    #[command(subcommand)]
+    Edits(edits::EditsCommand),
+    /// Propose an edit from flags or from a JSON or TOML file.
+    Submit(submit::SubmitArgs),
+    /// Show the revisions of a film.
+    History(history::HistoryArgs),
+    /// Undo a revision (admins).
+    Revert(history::RevertArgs),
+    /// Manage accounts, straight on the database.
+    #[command(subcommand)]
+    Users(users::UsersCommand),
     /// Apply pending database migrations.
     Migrate(migrate::MigrateArgs),
     /// Import films into the database.
@@ -24,6 +47,14 @@ pub enum Command {
 /// Runs a subcommand.
 pub async fn run(command: Command) -> anyhow::Result<()> {
     match command {
+        Command::Login(args) => login::login(args).await,
+        Command::Logout(args) => login::logout(args).await,
+        Command::Whoami(args) => login::whoami(args).await,
+        Command::Edits(command) => edits::run(command).await,
+        Command::Submit(args) => submit::run(args).await,
+        Command::History(args) => history::history(args).await,
+        Command::Revert(args) => history::revert(args).await,
+        Command::Users(command) => users::run(command).await,
         Command::Migrate(args) => migrate::run(args).await,
         Command::Import(command) => import::run(command).await,
         Command::Export(args) => export::run(args).await,

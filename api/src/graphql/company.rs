@@ -1,5 +1,6 @@
 //! Companies and their films.
 
+use super::edit::{Revision, revision_connection};
 use super::enums::CompanyRole;
 use super::film::Film;
 use super::ids;
@@ -25,6 +26,24 @@ impl Company {
     /// Global id.
     pub async fn id(&self) -> ID {
         ids::encode("Company", self.0.id)
+    }
+
+    /// Every applied change to the company's own fields, newest first.
+    #[graphql(complexity = "super::pagination::cost(first, child_complexity)")]
+    async fn revisions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many revisions to return (default 20, at most the page limit).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return revisions after this cursor.")] after: Option<String>,
+    ) -> ApiResult<Connection<String, Revision, TotalCount>> {
+        revision_connection(
+            ctx,
+            Some((entity::TargetType::Company, self.0.id)),
+            first,
+            after,
+        )
+        .await
     }
 
     /// Stable, readable identifier (`warner-bros`).

@@ -123,3 +123,63 @@ impl CreditSceneAnswer {
         }
     }
 }
+
+mirror_enum! {
+    /// What an account may do.
+    Role => entity::Role {
+        /// Proposes edits and follows their own.
+        Editor,
+        /// Also reviews edits, reverts revisions and manages accounts.
+        Admin,
+    }
+}
+
+mirror_enum! {
+    /// Where an edit stands in review.
+    EditStatus => entity::EditStatus {
+        /// Waiting for review.
+        Pending,
+        /// Applied to the public data.
+        Approved,
+        /// Turned down by a reviewer.
+        Rejected,
+        /// Taken back by its author.
+        Withdrawn,
+        /// Not applied: a field it changes no longer holds the value its author saw.
+        Conflicted,
+    }
+}
+
+mirror_enum! {
+    /// What an edit does to its target.
+    EditOperation => entity::EditOperation {
+        /// Adds a new object.
+        Create,
+        /// Changes fields of an object.
+        Update,
+        /// Removes an object.
+        Delete,
+    }
+}
+
+mirror_enum! {
+    /// The kind of object an edit or revision is about.
+    TargetType => entity::TargetType {
+        /// A film.
+        Film,
+        /// A scene during or after a film's credits.
+        CreditScene,
+        /// A person.
+        Person,
+        /// A person's credit on a film.
+        Credit,
+        /// A company.
+        Company,
+        /// A company's role on a film.
+        FilmCompany,
+        /// A film's score from one source.
+        Score,
+        /// A trivia question about a film.
+        Trivia,
+    }
+}

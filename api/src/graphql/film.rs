@@ -3,6 +3,7 @@
 use super::company::FilmCompany;
 use super::credit::Credit;
 use super::credit_scene::CreditScenes;
+use super::edit::{Revision, revision_connection};
 use super::enums::{CompanyRole, CreditSceneAnswer, Department, ScoreKind, ScoreSource};
 use super::ids;
 use super::loaders::{Loaders, load_vec};
@@ -173,6 +174,24 @@ impl Film {
             .into_iter()
             .map(Score)
             .collect())
+    }
+
+    /// Every applied change to the film's own fields, newest first.
+    #[graphql(complexity = "pagination::cost(first, child_complexity)")]
+    async fn revisions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many revisions to return (default 20, at most the page limit).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return revisions after this cursor.")] after: Option<String>,
+    ) -> ApiResult<Connection<String, Revision, TotalCount>> {
+        revision_connection(
+            ctx,
+            Some((entity::TargetType::Film, self.0.id)),
+            first,
+            after,
+        )
+        .await
     }
 
     /// Trivia about the film.

@@ -2,10 +2,12 @@
 //! request asks for into one `IN (…)` query through `service::catalog`.
 
 use crate::error::{ApiError, ApiResult};
-use crate::service::catalog;
+use crate::service::{account, catalog, editorial};
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, Loader};
-use entity::{company, credit, credit_scene, film, film_company, person, score, trivia};
+use entity::{
+    company, credit, credit_scene, edit, film, film_company, person, revision, score, trivia, user,
+};
 use sea_orm::{DatabaseConnection, DbErr};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -48,6 +50,12 @@ batch_loader!(/// Company links of a film.
     CompanyLinksByFilm => Vec<film_company::Model>, catalog::company_links_by_films);
 batch_loader!(/// Company links of a company.
     CompanyLinksByCompany => Vec<film_company::Model>, catalog::company_links_by_companies);
+batch_loader!(/// Accounts by id.
+    UserById => user::Model, account::users_by_ids);
+batch_loader!(/// Edits by id.
+    EditById => edit::Model, editorial::edits_by_ids);
+batch_loader!(/// Revisions by id.
+    RevisionById => revision::Model, editorial::revisions_by_ids);
 
 batch_loader!(/// Credit scenes by id.
     CreditSceneById => credit_scene::Model, catalog::by_ids::<credit_scene::Entity>);
@@ -78,6 +86,9 @@ pub struct Loaders {
     pub film_company: DataLoader<FilmCompanyById>,
     pub score: DataLoader<ScoreById>,
     pub trivia_item: DataLoader<TriviaById>,
+    pub user: DataLoader<UserById>,
+    pub edit: DataLoader<EditById>,
+    pub revision: DataLoader<RevisionById>,
 }
 
 impl Loaders {
@@ -103,6 +114,9 @@ impl Loaders {
             film_company: make(FilmCompanyById(db.clone()), delay),
             score: make(ScoreById(db.clone()), delay),
             trivia_item: make(TriviaById(db.clone()), delay),
+            user: make(UserById(db.clone()), delay),
+            edit: make(EditById(db.clone()), delay),
+            revision: make(RevisionById(db.clone()), delay),
         }
     }
 

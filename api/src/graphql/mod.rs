@@ -1,9 +1,11 @@
 //! The GraphQL layer: translates between the schema and the services, and authorises. One file
 //! per domain; `schema` merges them.
 
+pub mod account;
 pub mod company;
 pub mod credit;
 pub mod credit_scene;
+pub mod edit;
 pub mod enums;
 pub mod film;
 pub mod ids;
@@ -16,5 +18,6 @@ pub mod schema;
 pub mod score;
 pub mod search;
 pub mod trivia;
+pub mod user_error;
 
 pub use schema::{StingerSchema, build_schema};

@@ -1,6 +1,7 @@
 //! People and the queries that find them.
 
 use super::credit::Credit;
+use super::edit::{Revision, revision_connection};
 use super::ids;
 use super::loaders::{Loaders, load_vec};
 use super::pagination::{
@@ -26,6 +27,24 @@ impl Person {
     /// Global id.
     pub async fn id(&self) -> ID {
         ids::encode("Person", self.0.id)
+    }
+
+    /// Every applied change to the person's own fields, newest first.
+    #[graphql(complexity = "super::pagination::cost(first, child_complexity)")]
+    async fn revisions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many revisions to return (default 20, at most the page limit).")]
+        first: Option<i32>,
+        #[graphql(desc = "Return revisions after this cursor.")] after: Option<String>,
+    ) -> ApiResult<Connection<String, Revision, TotalCount>> {
+        revision_connection(
+            ctx,
+            Some((entity::TargetType::Person, self.0.id)),
+            first,
+            after,
+        )
+        .await
     }
 
     /// Stable, readable identifier (`david-cronenberg`).

@@ -1,45 +1,85 @@
 //! The schema: every domain's queries merged, with the limits from the configuration.
 
+use super::account::{AccountMutation, AccountQuery};
 use super::company::CompanyQuery;
+use super::edit::{EditMutation, EditQuery};
 use super::film::FilmQuery;
 use super::node::NodeQuery;
 use super::person::PersonQuery;
 use super::search::SearchQuery;
+use crate::auth::AuthState;
 use crate::config::Limits;
 use crate::error::{ApiError, ApiResult};
-use async_graphql::{Context, EmptyMutation, EmptySubscription, MergedObject, Schema};
+use crate::service::editorial::EditorialSettings;
+use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 use sea_orm::DatabaseConnection;
+use std::sync::Arc;
 
 /// The root of all queries.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(FilmQuery, PersonQuery, CompanyQuery, SearchQuery, NodeQuery);
+pub struct QueryRoot(
+    FilmQuery,
+    PersonQuery,
+    CompanyQuery,
+    SearchQuery,
+    NodeQuery,
+    AccountQuery,
+    EditQuery,
+);
+
+/// The root of all mutations.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(AccountMutation, EditMutation);
 
 /// Stinger's GraphQL schema.
-pub type StingerSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+pub type StingerSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Builds the schema once per process. Per-request data (loaders, viewer) is attached to each
 /// request by the HTTP handler.
-pub fn build_schema(db: DatabaseConnection, limits: &Limits) -> StingerSchema {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .limit_recursive_depth(limits.max_recursive_depth)
-        .limit_directives(limits.max_directives)
-        .data(db)
-        .data(limits.clone())
-        .finish()
+pub fn build_schema(
+    db: DatabaseConnection,
+    limits: &Limits,
+    auth: Arc<AuthState>,
+    settings: EditorialSettings,
+) -> StingerSchema {
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity)
+    .limit_recursive_depth(limits.max_recursive_depth)
+    .limit_directives(limits.max_directives)
+    .data(db)
+    .data(limits.clone())
+    .data(auth)
+    .data(settings)
+    .finish()
 }
 
 /// The schema's SDL, as committed in `api/schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .finish()
-        .sdl()
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .finish()
+    .sdl()
 }
 
 /// The database connection of the schema.
 pub fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a DatabaseConnection> {
     ctx.data::<DatabaseConnection>()
         .map_err(|_| ApiError::internal(anyhow::anyhow!("the schema has no database")))
+}
+
+/// The shared authentication state.
+pub fn auth<'a>(ctx: &Context<'a>) -> ApiResult<&'a AuthState> {
+    ctx.data::<Arc<AuthState>>()
+        .map(|a| a.as_ref())
+        .map_err(|_| ApiError::internal(anyhow::anyhow!("the schema has no auth state")))
 }

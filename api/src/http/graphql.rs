@@ -8,10 +8,13 @@
 //! - the response type follows `Accept`, with 4xx statuses for request errors under
 //!   `application/graphql-response+json`;
 //! - execution is bounded in time, errors per response are capped, and any error without a
-//!   public code is masked (logged whole with the request id).
+//!   public code is masked (logged whole with the request id);
+//! - an `Authorization: Bearer` token is validated before execution: a bad one is refused with
+//!   `UNAUTHENTICATED`, none at all runs the request anonymously.
 
 use super::negotiation::{ResponseFormat, negotiate};
 use super::nesting::max_nesting;
+use crate::auth::{AuthState, ClientInfo};
 use crate::config::Limits;
 use crate::error::{INTERNAL, PUBLIC_CODES};
 use crate::graphql::StingerSchema;
@@ -23,6 +26,7 @@ use async_graphql::parser::types::OperationType;
 use async_graphql::{ErrorExtensionValues, Response, ServerError, Value as GqlValue};
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
+use std::sync::Arc;
 use tracing_actix_web::RequestId;
 
 /// What the handlers share.
@@ -30,6 +34,7 @@ pub struct GraphqlState {
     pub schema: StingerSchema,
     pub db: DatabaseConnection,
     pub limits: Limits,
+    pub auth: Arc<AuthState>,
 }
 
 /// A request refused before execution: its status and message.
@@ -120,7 +125,7 @@ pub async fn post(
         Ok(request) => request,
         Err(refusal) => return refusal.respond(format),
     };
-    execute(request, format, &state, &request_id, false).await
+    execute(&req, request, format, &state, &request_id, false).await
 }
 
 /// `GET /graphql`: queries only; GraphiQL for a browser asking for HTML without a query.
@@ -177,7 +182,7 @@ pub async fn get(
         Ok(request) => request,
         Err(refusal) => return refusal.respond(format),
     };
-    execute(request, format, &state, &request_id, true).await
+    execute(&req, request, format, &state, &request_id, true).await
 }
 
 /// Any other method on `/graphql`.
@@ -249,6 +254,7 @@ fn parse_body(body: &[u8]) -> Result<async_graphql::Request, Refusal> {
 
 /// Runs a request and shapes the response.
 async fn execute(
+    req: &HttpRequest,
     mut request: async_graphql::Request,
     format: ResponseFormat,
     state: &GraphqlState,
@@ -293,7 +299,27 @@ async fn execute(
         .respond(format);
     }
 
-    let request = request.data(Loaders::new(&state.db, limits.loader_delay));
+    let mut request = request
+        .data(Loaders::new(&state.db, limits.loader_delay))
+        .data(ClientInfo {
+            ip: req.peer_addr().map(|a| a.ip()),
+        });
+    match bearer_token(req) {
+        Bearer::None => {}
+        Bearer::Token(token) => match state.auth.keys.verify(token) {
+            Ok(viewer) => request = request.data(viewer),
+            Err(err) => {
+                tracing::info!(request_id = %request_id, error = %err, "access token refused");
+                return unauthenticated(format, "the access token is invalid or expired");
+            }
+        },
+        Bearer::Malformed => {
+            return unauthenticated(
+                format,
+                "send the access token as `Authorization: Bearer <token>`",
+            );
+        }
+    }
     let response =
         match tokio::time::timeout(limits.request_timeout, state.schema.execute(request)).await {
             Ok(response) => response,
@@ -309,6 +335,47 @@ async fn execute(
             }
         };
     respond(response, format, limits, request_id, is_get)
+}
+
+/// What the `Authorization` header holds.
+enum Bearer<'a> {
+    None,
+    Token(&'a str),
+    Malformed,
+}
+
+/// Longest `Authorization` header read; access tokens are far shorter.
+const MAX_AUTHORIZATION_BYTES: usize = 4096;
+
+fn bearer_token(req: &HttpRequest) -> Bearer<'_> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Bearer::None;
+    };
+    if value.len() > MAX_AUTHORIZATION_BYTES {
+        return Bearer::Malformed;
+    }
+    let Ok(value) = value.to_str() else {
+        return Bearer::Malformed;
+    };
+    match value.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Bearer::Token(token.trim())
+        }
+        _ => Bearer::Malformed,
+    }
+}
+
+/// A request refused for its credentials: 401 with `WWW-Authenticate`, code `UNAUTHENTICATED`.
+fn unauthenticated(format: ResponseFormat, message: &str) -> HttpResponse {
+    let mut response =
+        Refusal::new(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", message).respond(format);
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        header::HeaderValue::from_static("Bearer"),
+    );
+    response
 }
 
 /// The type of the operation that will run, if the document names one unambiguously.

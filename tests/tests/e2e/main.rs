@@ -1,6 +1,8 @@
 //! Stinger's end-to-end tests: one binary, a module per area.
 
+mod accounts;
 mod cli;
+mod editorial;
 mod import;
 mod limits;
 mod migrations;

@@ -1,0 +1,463 @@
+//! Accounts and sessions: creating users, logging in, rotating refresh tokens, and the one
+//! authorisation check every mutation makes. The API and the CLI share these rules.
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::password::{self, HashError, MAX_PASSWORD_BYTES, MIN_PASSWORD_BYTES};
+use crate::auth::throttle::LoginThrottle;
+use crate::auth::{ClientInfo, Viewer};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use entity::{Role, refresh_token, user};
+use rand::RngCore;
+use rand::rngs::OsRng;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, SqlErr,
+};
+use sha2::{Digest, Sha256};
+
+/// How long a refresh token lives.
+pub const REFRESH_TOKEN_TTL: chrono::Duration = chrono::Duration::days(30);
+/// Shortest and longest username.
+pub const USERNAME_CHARS: std::ops::RangeInclusive<usize> = 3..=64;
+
+/// Why an account operation did not happen. Each variant has a public `code`.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// `INVALID_USERNAME`.
+    #[error("usernames are 3 to 64 characters: letters, digits, `_`, `.` and `-`")]
+    InvalidUsername,
+    /// `USERNAME_TAKEN`.
+    #[error("that username is taken")]
+    UsernameTaken,
+    /// `PASSWORD_TOO_SHORT`.
+    #[error("passwords must be at least {MIN_PASSWORD_BYTES} bytes long")]
+    PasswordTooShort,
+    /// `PASSWORD_TOO_LONG`: refused, never truncated.
+    #[error("passwords must be at most {MAX_PASSWORD_BYTES} bytes long")]
+    PasswordTooLong,
+    /// `INVALID_CREDENTIALS`: the same whether the account exists, is disabled, or the password
+    /// is wrong.
+    #[error("invalid username or password")]
+    InvalidCredentials,
+    /// `RATE_LIMITED`.
+    #[error("too many login attempts; try again later")]
+    RateLimited,
+    /// `INVALID_REFRESH_TOKEN`: unknown, expired, revoked or reused.
+    #[error("the refresh token is not valid; log in again")]
+    InvalidRefreshToken,
+    /// GraphQL `UNAUTHENTICATED`.
+    #[error("authentication required")]
+    Unauthenticated,
+    /// GraphQL `FORBIDDEN`.
+    #[error("{0}")]
+    Forbidden(String),
+    /// `NOT_FOUND`.
+    #[error("no such user")]
+    UserNotFound,
+    /// Internal.
+    #[error("database error")]
+    Db(#[from] sea_orm::DbErr),
+    /// Internal.
+    #[error(transparent)]
+    Hash(#[from] HashError),
+    /// Internal.
+    #[error("cannot sign a token")]
+    Token(#[from] jsonwebtoken::errors::Error),
+}
+
+impl AccountError {
+    /// The code clients see in a `userError`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidUsername => "INVALID_USERNAME",
+            Self::UsernameTaken => "USERNAME_TAKEN",
+            Self::PasswordTooShort => "PASSWORD_TOO_SHORT",
+            Self::PasswordTooLong => "PASSWORD_TOO_LONG",
+            Self::InvalidCredentials => "INVALID_CREDENTIALS",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::InvalidRefreshToken => "INVALID_REFRESH_TOKEN",
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden(_) => "FORBIDDEN",
+            Self::UserNotFound => "NOT_FOUND",
+            Self::Db(_) | Self::Hash(_) | Self::Token(_) => "INTERNAL",
+        }
+    }
+}
+
+/// A logged-in session: tokens and the account.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: user::Model,
+    pub access_token: String,
+    pub refresh_token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Checks a username against the rules; returns its case-insensitive key.
+pub fn username_key(username: &str) -> Result<String, AccountError> {
+    let ok = USERNAME_CHARS.contains(&username.chars().count())
+        && username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    if ok {
+        Ok(username.to_ascii_lowercase())
+    } else {
+        Err(AccountError::InvalidUsername)
+    }
+}
+
+/// Checks a new password's length (bytes): too short or too long is refused.
+pub fn check_password(password: &str) -> Result<(), AccountError> {
+    if password.len() < MIN_PASSWORD_BYTES {
+        Err(AccountError::PasswordTooShort)
+    } else if password.len() > MAX_PASSWORD_BYTES {
+        Err(AccountError::PasswordTooLong)
+    } else {
+        Ok(())
+    }
+}
+
+/// Creates an active account.
+#[tracing::instrument(skip(db, password))]
+pub async fn create_user(
+    db: &impl ConnectionTrait,
+    username: &str,
+    password: &str,
+    role: Role,
+) -> Result<user::Model, AccountError> {
+    let key = username_key(username)?;
+    check_password(password)?;
+    if user::Entity::find()
+        .filter(user::Column::UsernameKey.eq(&key))
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Err(AccountError::UsernameTaken);
+    }
+    let hash = password::hash(password.to_owned()).await?;
+    let now = Utc::now();
+    let model = user::ActiveModel {
+        username: Set(username.to_owned()),
+        username_key: Set(key),
+        password_hash: Set(hash),
+        role: Set(role),
+        active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    match model.insert(db).await {
+        Ok(user) => {
+            tracing::info!(user_id = user.id, "account created");
+            Ok(user)
+        }
+        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            Err(AccountError::UsernameTaken)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Enables or disables an account; disabling revokes every refresh token it holds.
+pub async fn set_active(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    active: bool,
+) -> Result<user::Model, AccountError> {
+    let user = user::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .ok_or(AccountError::UserNotFound)?;
+    let mut model: user::ActiveModel = user.into();
+    model.active = Set(active);
+    model.updated_at = Set(Utc::now());
+    let user = model.update(db).await?;
+    if !active {
+        revoke_all(db, user_id).await?;
+    }
+    Ok(user)
+}
+
+/// Changes an account's role; its refresh tokens are revoked so it logs in again.
+pub async fn set_role(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    role: Role,
+) -> Result<user::Model, AccountError> {
+    let user = user::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .ok_or(AccountError::UserNotFound)?;
+    let mut model: user::ActiveModel = user.into();
+    model.role = Set(role);
+    model.updated_at = Set(Utc::now());
+    let user = model.update(db).await?;
+    revoke_all(db, user_id).await?;
+    Ok(user)
+}
+
+/// The account behind a request, re-loaded from the database: refused when there is no
+/// viewer, the account is gone or disabled, or its role changed since the token was issued
+/// (`UNAUTHENTICATED`), or when it lacks `required` (`FORBIDDEN`).
+pub async fn authorize(
+    db: &impl ConnectionTrait,
+    viewer: Option<&Viewer>,
+    required: Role,
+) -> Result<user::Model, AccountError> {
+    let viewer = viewer.ok_or(AccountError::Unauthenticated)?;
+    let user = user::Entity::find_by_id(viewer.user_id)
+        .one(db)
+        .await?
+        .filter(|u| u.active && u.role == viewer.role)
+        .ok_or(AccountError::Unauthenticated)?;
+    if required == Role::Admin && user.role != Role::Admin {
+        return Err(AccountError::Forbidden(
+            "only admins may do this".to_owned(),
+        ));
+    }
+    Ok(user)
+}
+
+/// Logs in: checks the password (the same work and answer whether or not the account
+/// exists), counts the attempt, and opens a new session.
+#[tracing::instrument(skip(db, keys, throttle, password), fields(ip = ?client.ip))]
+pub async fn login(
+    db: &impl ConnectionTrait,
+    keys: &JwtKeys,
+    throttle: &LoginThrottle,
+    client: &ClientInfo,
+    username: &str,
+    password: &str,
+) -> Result<Session, AccountError> {
+    let key = username.to_lowercase();
+    if !throttle.admit(&key, client.ip) {
+        tracing::warn!("login refused: rate limited");
+        return Err(AccountError::RateLimited);
+    }
+    let user = user::Entity::find()
+        .filter(user::Column::UsernameKey.eq(&key))
+        .one(db)
+        .await?;
+    let matches = if password.len() > MAX_PASSWORD_BYTES {
+        false
+    } else {
+        match &user {
+            Some(user) => {
+                password::verify(password.to_owned(), user.password_hash.clone()).await?
+                    && user.active
+            }
+            None => password::verify_dummy(password.to_owned()).await?,
+        }
+    };
+    let user = match user {
+        Some(user) if matches => user,
+        _ => {
+            throttle.failed(&key);
+            tracing::warn!(user_id = user.as_ref().map(|u| u.id), "login failed");
+            return Err(AccountError::InvalidCredentials);
+        }
+    };
+    throttle.succeeded(&key);
+    tracing::info!(user_id = user.id, "login succeeded");
+    open_session(db, keys, user, new_family()).await
+}
+
+/// Exchanges a refresh token for a new session, rotating it. A token used twice (or revoked)
+/// revokes its whole family: someone else may hold a copy.
+pub async fn refresh(
+    db: &impl ConnectionTrait,
+    keys: &JwtKeys,
+    token: &str,
+) -> Result<Session, AccountError> {
+    let Some(stored) = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(hash_token(token)))
+        .one(db)
+        .await?
+    else {
+        return Err(AccountError::InvalidRefreshToken);
+    };
+    let now = Utc::now();
+    if stored.used_at.is_some() || stored.revoked_at.is_some() {
+        tracing::warn!(
+            user_id = stored.user_id,
+            "refresh token reused: revoking its family"
+        );
+        revoke_family(db, &stored.family_id).await?;
+        return Err(AccountError::InvalidRefreshToken);
+    }
+    if stored.expires_at <= now {
+        return Err(AccountError::InvalidRefreshToken);
+    }
+    let claimed = refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
+        .filter(refresh_token::Column::Id.eq(stored.id))
+        .filter(refresh_token::Column::UsedAt.is_null())
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    if claimed.rows_affected != 1 {
+        revoke_family(db, &stored.family_id).await?;
+        return Err(AccountError::InvalidRefreshToken);
+    }
+    let user = user::Entity::find_by_id(stored.user_id)
+        .one(db)
+        .await?
+        .filter(|u| u.active);
+    let Some(user) = user else {
+        revoke_family(db, &stored.family_id).await?;
+        return Err(AccountError::InvalidRefreshToken);
+    };
+    open_session(db, keys, user, stored.family_id).await
+}
+
+/// Ends the session a refresh token belongs to. Unknown tokens are ignored.
+pub async fn logout(db: &impl ConnectionTrait, token: &str) -> Result<(), AccountError> {
+    if let Some(stored) = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(hash_token(token)))
+        .one(db)
+        .await?
+    {
+        revoke_family(db, &stored.family_id).await?;
+    }
+    Ok(())
+}
+
+/// Changes the viewer's password after checking the current one; every session ends.
+pub async fn change_password(
+    db: &impl ConnectionTrait,
+    user: &user::Model,
+    current: &str,
+    new: &str,
+) -> Result<(), AccountError> {
+    if current.len() > MAX_PASSWORD_BYTES
+        || !password::verify(current.to_owned(), user.password_hash.clone()).await?
+    {
+        return Err(AccountError::InvalidCredentials);
+    }
+    check_password(new)?;
+    let hash = password::hash(new.to_owned()).await?;
+    let mut model: user::ActiveModel = user.clone().into();
+    model.password_hash = Set(hash);
+    model.updated_at = Set(Utc::now());
+    model.update(db).await?;
+    revoke_all(db, user.id).await?;
+    tracing::info!(user_id = user.id, "password changed");
+    Ok(())
+}
+
+async fn open_session(
+    db: &impl ConnectionTrait,
+    keys: &JwtKeys,
+    user: user::Model,
+    family_id: String,
+) -> Result<Session, AccountError> {
+    let mut random = [0u8; 32];
+    OsRng.fill_bytes(&mut random);
+    let refresh = URL_SAFE_NO_PAD.encode(random);
+    let now = Utc::now();
+    refresh_token::ActiveModel {
+        user_id: Set(user.id),
+        token_hash: Set(hash_token(&refresh)),
+        family_id: Set(family_id),
+        expires_at: Set(now + REFRESH_TOKEN_TTL),
+        used_at: Set(None),
+        revoked_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let (access_token, expires_at) = keys.issue(user.id, user.role)?;
+    Ok(Session {
+        user,
+        access_token,
+        refresh_token: refresh,
+        expires_at,
+    })
+}
+
+fn new_family() -> String {
+    let mut random = [0u8; 16];
+    OsRng.fill_bytes(&mut random);
+    hex::encode(random)
+}
+
+/// Accounts by id (for loaders).
+pub async fn users_by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, user::Model>, sea_orm::DbErr> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect())
+}
+
+/// SHA-256 of a refresh token, hex: all the database ever holds.
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+async fn revoke_family(db: &impl ConnectionTrait, family_id: &str) -> Result<(), AccountError> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(refresh_token::Column::FamilyId.eq(family_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Revokes every refresh token of a user.
+pub async fn revoke_all(db: &impl ConnectionTrait, user_id: i64) -> Result<(), AccountError> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(refresh_token::Column::UserId.eq(user_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The account with this username (case-insensitive), if any.
+pub async fn find_by_username(
+    db: &impl ConnectionTrait,
+    username: &str,
+) -> Result<Option<user::Model>, AccountError> {
+    let key = username.trim().to_lowercase();
+    Ok(user::Entity::find()
+        .filter(user::Column::UsernameKey.eq(key))
+        .one(db)
+        .await?)
+}
+
+/// Every account, by username.
+pub async fn list_users(db: &impl ConnectionTrait) -> Result<Vec<user::Model>, AccountError> {
+    use sea_orm::QueryOrder;
+    Ok(user::Entity::find()
+        .order_by_asc(user::Column::UsernameKey)
+        .all(db)
+        .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_follow_the_rules() {
+        assert_eq!(username_key("Ann.Lee-2_").unwrap(), "ann.lee-2_");
+        assert!(username_key("ab").is_err());
+        assert!(username_key("has space").is_err());
+        assert!(username_key(&"x".repeat(65)).is_err());
+        assert!(check_password(&"p".repeat(14)).is_err());
+        assert!(check_password(&"p".repeat(15)).is_ok());
+        assert!(check_password(&"p".repeat(1025)).is_err());
+    }
+}
