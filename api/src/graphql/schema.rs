@@ -2,14 +2,15 @@
 
 use super::account::{AccountMutation, AccountQuery};
 use super::company::CompanyQuery;
-use super::edit::{EditMutation, EditQuery};
+use super::edit::{EditMutation, EditQuery, EditSubscription};
 use super::film::FilmQuery;
 use super::person::PersonQuery;
 use crate::auth::AuthState;
 use crate::config::Limits;
 use crate::error::{ApiError, ApiResult};
 use crate::service::editorial::EditorialSettings;
-use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
+use crate::service::events::EditEventHub;
+use async_graphql::{Context, MergedObject, Schema};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
@@ -28,7 +29,7 @@ pub struct QueryRoot(
 pub struct MutationRoot(AccountMutation, EditMutation);
 
 /// Stinger's GraphQL schema.
-pub type StingerSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type StingerSchema = Schema<QueryRoot, MutationRoot, EditSubscription>;
 
 /// Builds the schema once per process. Per-request data (loaders, viewer) is attached to each
 /// request by the HTTP handler.
@@ -37,11 +38,12 @@ pub fn build_schema(
     limits: &Limits,
     auth: Arc<AuthState>,
     settings: EditorialSettings,
+    events: Arc<EditEventHub>,
 ) -> StingerSchema {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        EditSubscription,
     )
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
@@ -51,6 +53,7 @@ pub fn build_schema(
     .data(limits.clone())
     .data(auth)
     .data(settings)
+    .data(events)
     .finish()
 }
 
@@ -59,7 +62,7 @@ pub fn sdl() -> String {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        EditSubscription,
     )
     .finish()
     .sdl()

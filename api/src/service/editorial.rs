@@ -4,6 +4,7 @@
 //! either applies the change with a revision or marks the edit conflicted.
 
 use crate::service::account::AccountError;
+use crate::service::events::{self, EditEvent};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
     EditOperation, EditStatus, Role, TargetType, company, credit, credit_scene, edit, film,
@@ -719,6 +720,7 @@ pub async fn propose(
     }
     .insert(db)
     .await?;
+    events::notify(db, &EditEvent::of(&edit)).await?;
     tracing::info!(edit = edit.id, author = author.id, "edit proposed");
     Ok(edit)
 }
@@ -759,6 +761,7 @@ pub async fn withdraw(
         .filter(|e| e.author_id == author.id)
         .ok_or(EditorialError::EditNotFound)?;
     if result.rows_affected == 1 {
+        events::notify(db, &EditEvent::of(&edit)).await?;
         Ok(edit)
     } else {
         Err(EditorialError::NotPending(edit.status))
@@ -950,6 +953,7 @@ async fn approve_in<C: ConnectionTrait>(
         model.review_note = Set(note);
         model.reviewed_at = Set(Some(now));
         let edit = model.update(db).await?;
+        events::notify(db, &EditEvent::of(&edit)).await?;
         return Ok(ReviewOutcome::Conflicted(edit));
     }
 
@@ -1039,6 +1043,7 @@ async fn approve_in<C: ConnectionTrait>(
     model.revision_id = Set(Some(revision.id));
     model.updated_at = Set(now);
     let edit = model.update(db).await?;
+    events::notify(db, &EditEvent::of(&edit)).await?;
     Ok(ReviewOutcome::Applied(edit))
 }
 
@@ -1087,6 +1092,7 @@ pub async fn reject(
         .await?
         .ok_or(EditorialError::EditNotFound)?;
     if result.rows_affected == 1 {
+        events::notify(db, &EditEvent::of(&edit)).await?;
         tracing::info!(edit = edit_id, reviewer = reviewer.id, "edit rejected");
         Ok(ReviewOutcome::Rejected(edit))
     } else {

@@ -5,5 +5,6 @@ pub mod account;
 pub mod catalog;
 pub mod demo;
 pub mod editorial;
+pub mod events;
 pub mod import;
 pub mod revision;

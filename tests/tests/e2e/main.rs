@@ -2,6 +2,7 @@
 
 mod accounts;
 mod editorial;
+mod events;
 mod import;
 mod migrations;
 mod server_process;
