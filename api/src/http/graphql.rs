@@ -324,10 +324,14 @@ async fn execute(
     let mut request = request.data(Loaders::new(&state.db)).data(ClientInfo {
         ip: req.peer_addr().map(|a| a.ip()),
     });
+    let mut authenticated = false;
     match bearer_token(req) {
         Bearer::None => {}
         Bearer::Token(token) => match state.auth.keys.verify(token) {
-            Ok(viewer) => request = request.data(viewer),
+            Ok(viewer) => {
+                authenticated = true;
+                request = request.data(viewer);
+            }
             Err(err) => {
                 tracing::info!(request_id = %request_id, error = %err, "access token refused");
                 return unauthenticated(format, "the access token is invalid or expired");
@@ -354,7 +358,15 @@ async fn execute(
                 )])
             }
         };
-    respond(response, format, limits, request_id, is_get)
+    let mut http = respond(response, format, limits, request_id, is_get);
+    if authenticated {
+        // A response for one account must never be served to another by a shared cache.
+        http.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("private, no-store"),
+        );
+    }
+    http
 }
 
 /// What the `Authorization` header holds.

@@ -35,6 +35,15 @@ async fn login_gives_an_access_token_that_identifies_the_user() {
         let token = login["accessToken"].as_str().unwrap();
         assert!(login["refreshToken"].as_str().unwrap().len() >= 43);
 
+        let response = app
+            .client
+            .post(app.url("/graphql"))
+            .bearer_auth(token)
+            .json(&json!({"query": ME}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["cache-control"], "private, no-store");
         let me = app.data_as(token, ME, json!({})).await;
         assert_eq!(
             me["me"],
@@ -95,6 +104,11 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
         assert_eq!(wrong["userErrors"][0]["code"], "INVALID_CREDENTIALS");
         assert_eq!(wrong["userErrors"], unknown["userErrors"]);
         assert_eq!(wrong, unknown);
+        // A name that cannot exist gets the same answer too.
+        let odd = app
+            .login(&"x".repeat(10_000), "not the right password")
+            .await;
+        assert_eq!(odd, unknown);
     }
 }
 
