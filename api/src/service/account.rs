@@ -264,6 +264,20 @@ pub async fn login(
     };
     throttle.succeeded(&key);
     tracing::info!(user_id = user.id, "login succeeded");
+    let user = if password::needs_rehash(&user.password_hash) {
+        let hash = password::hash(password.to_owned()).await?;
+        let mut model: user::ActiveModel = user.into();
+        model.password_hash = Set(hash);
+        model.updated_at = Set(Utc::now());
+        let user = model.update(db).await?;
+        tracing::info!(
+            user_id = user.id,
+            "password re-hashed with the current settings"
+        );
+        user
+    } else {
+        user
+    };
     open_session(db, keys, user, new_family()).await
 }
 
