@@ -95,7 +95,8 @@ pub struct EditChange {
     pub from: Json<Value>,
     /// The proposed value (null to clear, or for a deletion).
     pub to: Json<Value>,
-    /// For a conflicted edit, the value the field held at review; otherwise null.
+    /// While pending, the value the field holds now; for a conflicted edit, the value it held
+    /// at review; otherwise null.
     pub current: Option<Json<Value>>,
 }
 
@@ -155,10 +156,26 @@ impl Edit {
         self.0.evidence.as_deref()
     }
 
-    /// Each field changed.
-    async fn changes(&self) -> Vec<EditChange> {
-        let conflict = self.0.conflict.as_ref().and_then(Value::as_object);
-        self.0
+    /// Each field changed. `current` is the value the field holds now while the edit is
+    /// pending (so a reviewer sees any drift), the value it held at review when the edit
+    /// conflicted, and null otherwise.
+    async fn changes(&self, ctx: &Context<'_>) -> ApiResult<Vec<EditChange>> {
+        let live = match (self.0.status, self.0.target_id) {
+            (entity::EditStatus::Pending, Some(id)) => {
+                Loaders::of(ctx)?
+                    .target_state
+                    .load_one((self.0.target_type, id))
+                    .await?
+            }
+            _ => None,
+        };
+        let current = match self.0.status {
+            entity::EditStatus::Conflicted => self.0.conflict.as_ref(),
+            _ => live.as_ref(),
+        }
+        .and_then(Value::as_object);
+        Ok(self
+            .0
             .changes
             .as_object()
             .into_iter()
@@ -167,9 +184,9 @@ impl Edit {
                 field: camel(field),
                 from: Json(change.get("from").cloned().unwrap_or(Value::Null)),
                 to: Json(change.get("to").cloned().unwrap_or(Value::Null)),
-                current: conflict.and_then(|c| c.get(field)).cloned().map(Json),
+                current: current.and_then(|c| c.get(field)).cloned().map(Json),
             })
-            .collect()
+            .collect())
     }
 
     /// Who reviewed it.

@@ -57,6 +57,23 @@ batch_loader!(/// Edits by id.
 batch_loader!(/// Revisions by id.
     RevisionById => revision::Model, editorial::revisions_by_ids);
 
+/// The current state of edit targets (as JSON), by target type and id.
+pub struct TargetStateByKey(DatabaseConnection);
+
+impl Loader<(entity::TargetType, i64)> for TargetStateByKey {
+    type Value = serde_json::Value;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[(entity::TargetType, i64)],
+    ) -> Result<HashMap<(entity::TargetType, i64), serde_json::Value>, Self::Error> {
+        editorial::current_states(&self.0, keys)
+            .await
+            .map_err(Arc::new)
+    }
+}
+
 /// The loaders of one request. Created per request so no cache is shared between users.
 pub struct Loaders {
     pub film: DataLoader<FilmById>,
@@ -73,6 +90,7 @@ pub struct Loaders {
     pub user: DataLoader<UserById>,
     pub edit: DataLoader<EditById>,
     pub revision: DataLoader<RevisionById>,
+    pub target_state: DataLoader<TargetStateByKey>,
 }
 
 impl Loaders {
@@ -96,6 +114,7 @@ impl Loaders {
             user: make(UserById(db.clone())),
             edit: make(EditById(db.clone())),
             revision: make(RevisionById(db.clone())),
+            target_state: DataLoader::new(TargetStateByKey(db.clone()), tokio::spawn),
         }
     }
 

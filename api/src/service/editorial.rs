@@ -241,6 +241,64 @@ where
         .map_err(|e| DbErr::Custom(format!("cannot serialise a row: {e}")))
 }
 
+/// Current rows of one type as JSON, by id.
+async fn snapshots<E, C>(db: &C, ids: Vec<i64>) -> Result<Vec<(i64, Value)>, DbErr>
+where
+    E: EntityTrait,
+    E::Model: Serialize,
+    E::Column: FromStr,
+    C: ConnectionTrait,
+{
+    let Ok(id_column) = E::Column::from_str("id") else {
+        return Ok(Vec::new());
+    };
+    let rows = E::find().filter(id_column.is_in(ids)).all(db).await?;
+    rows.iter()
+        .map(|row| {
+            let value = serde_json::to_value(row)
+                .map_err(|e| DbErr::Custom(format!("cannot serialise a row: {e}")))?;
+            Ok((value["id"].as_i64().unwrap_or_default(), value))
+        })
+        .collect()
+}
+
+/// The current state of many objects (as edits see them: film genres included), one query
+/// per target type; missing objects are left out.
+pub async fn current_states<C: ConnectionTrait>(
+    db: &C,
+    keys: &[(TargetType, i64)],
+) -> Result<std::collections::HashMap<(TargetType, i64), Value>, DbErr> {
+    let mut by_type: std::collections::HashMap<TargetType, Vec<i64>> = Default::default();
+    for (target, id) in keys {
+        by_type.entry(*target).or_default().push(*id);
+    }
+    let mut states = std::collections::HashMap::new();
+    for (target, ids) in by_type {
+        for (id, mut state) in with_entity!(target, snapshots(db, ids.clone()))? {
+            if target == TargetType::Film {
+                state["genres"] = json!([]);
+            }
+            states.insert((target, id), state);
+        }
+        if target == TargetType::Film {
+            let genres = film_genre::Entity::find()
+                .filter(film_genre::Column::FilmId.is_in(ids))
+                .order_by_asc(film_genre::Column::Position)
+                .all(db)
+                .await?;
+            for genre in genres {
+                if let Some(Value::Array(list)) = states
+                    .get_mut(&(TargetType::Film, genre.film_id))
+                    .map(|s| &mut s["genres"])
+                {
+                    list.push(Value::String(genre.genre));
+                }
+            }
+        }
+    }
+    Ok(states)
+}
+
 async fn current_state<C: ConnectionTrait>(
     db: &C,
     target: TargetType,
