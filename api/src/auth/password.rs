@@ -125,4 +125,16 @@ mod tests {
                 .unwrap()
         );
     }
+
+    #[tokio::test]
+    async fn only_hashes_with_other_settings_need_a_rehash() {
+        let current = hash("correct horse battery staple".to_owned())
+            .await
+            .unwrap();
+        assert!(!needs_rehash(&current));
+        let older = current.replace("m=19456,t=2,p=1", "m=4096,t=3,p=1");
+        assert!(needs_rehash(&older));
+        assert!(needs_rehash(&current.replace("$argon2id$", "$argon2i$")));
+        assert!(needs_rehash("not a hash"));
+    }
 }
