@@ -7,6 +7,7 @@ use crate::db::{DbSetupError, prepare};
 use crate::graphql::build_schema;
 use crate::http::{self, graphql::GraphqlState};
 use crate::service::editorial::EditorialSettings;
+use crate::service::events::EditEventHub;
 use actix_web::dev::Server;
 use actix_web::middleware::{Compress, DefaultHeaders};
 use actix_web::{App, HttpServer, web};
@@ -20,6 +21,8 @@ use tracing_actix_web::TracingLogger;
 pub enum StartupError {
     #[error(transparent)]
     Database(#[from] DbSetupError),
+    #[error("cannot listen for edit events")]
+    Events(#[source] sea_orm::DbErr),
     #[error("no usable token secret")]
     Secret(#[from] SecretError),
     #[error("cannot listen on {address}")]
@@ -41,12 +44,15 @@ impl Application {
     /// schema once, and binds the listener.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         let db = prepare(&config.database, config.migrate_on_start, config.demo_data).await?;
-        Self::build_with_db(config, db)
+        Self::build_with_db(config, db).await
     }
 
     /// Builds the application over a database that is already prepared (tests use this to watch
     /// the connection, e.g. to count statements).
-    pub fn build_with_db(config: Config, db: DatabaseConnection) -> Result<Self, StartupError> {
+    pub async fn build_with_db(
+        config: Config,
+        db: DatabaseConnection,
+    ) -> Result<Self, StartupError> {
         let secret = resolve_secret(config.jwt_secret.as_deref(), &config.database.data_dir)?;
         let auth = Arc::new(AuthState {
             keys: JwtKeys::new(&secret, config.access_token_ttl),
@@ -63,10 +69,13 @@ impl Application {
                 address: config.listen.clone(),
                 source,
             })?;
+        let events = EditEventHub::start(&db)
+            .await
+            .map_err(StartupError::Events)?;
         let settings = EditorialSettings {
             allow_self_review: config.allow_self_review,
         };
-        let schema = build_schema(db.clone(), &config.limits, auth.clone(), settings);
+        let schema = build_schema(db.clone(), &config.limits, auth.clone(), settings, events);
         let state = web::Data::new(GraphqlState {
             schema,
             db: db.clone(),

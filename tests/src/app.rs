@@ -53,7 +53,9 @@ pub async fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) ->
     db.set_metric_callback(move |_| {
         counter.fetch_add(1, Ordering::SeqCst);
     });
-    let app = Application::build_with_db(config, db).expect("the application starts");
+    let app = Application::build_with_db(config, db)
+        .await
+        .expect("the application starts");
     let address = app.address();
     let db = app.db().clone();
     let server = tokio::spawn(app.run());

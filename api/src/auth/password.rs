@@ -23,8 +23,13 @@ static DUMMY_HASH: OnceCell<String> = OnceCell::const_new();
 #[error("password hashing failed: {0}")]
 pub struct HashError(String);
 
+/// Memory (KiB), iterations and lanes of new hashes.
+const M_COST: u32 = 19_456;
+const T_COST: u32 = 2;
+const P_COST: u32 = 1;
+
 fn argon2() -> Result<Argon2<'static>, HashError> {
-    let params = Params::new(19_456, 2, 1, None).map_err(|e| HashError(e.to_string()))?;
+    let params = Params::new(M_COST, T_COST, P_COST, None).map_err(|e| HashError(e.to_string()))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -61,6 +66,19 @@ pub async fn verify(password: String, phc: String) -> Result<bool, HashError> {
             .is_ok())
     })
     .await
+}
+
+/// Whether a stored hash was made with other settings than new hashes get (so a successful
+/// login should re-hash the password: the work factor rises as the settings do).
+pub fn needs_rehash(phc: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return true;
+    };
+    let current = parsed.algorithm == argon2::ARGON2ID_IDENT
+        && parsed.version == Some(Version::V0x13 as u32)
+        && Params::try_from(&parsed)
+            .is_ok_and(|p| p.m_cost() == M_COST && p.t_cost() == T_COST && p.p_cost() == P_COST);
+    !current
 }
 
 /// Does the work of a verification for an account that does not exist; always `false`.
@@ -106,5 +124,17 @@ mod tests {
                 .await
                 .unwrap()
         );
+    }
+
+    #[tokio::test]
+    async fn only_hashes_with_other_settings_need_a_rehash() {
+        let current = hash("correct horse battery staple".to_owned())
+            .await
+            .unwrap();
+        assert!(!needs_rehash(&current));
+        let older = current.replace("m=19456,t=2,p=1", "m=4096,t=3,p=1");
+        assert!(needs_rehash(&older));
+        assert!(needs_rehash(&current.replace("$argon2id$", "$argon2i$")));
+        assert!(needs_rehash("not a hash"));
     }
 }

@@ -18,14 +18,17 @@ use crate::service::editorial::{
     self, EditFilter as ServiceEditFilter, EditorialError, EditorialSettings, Proposal,
     ReviewOutcome,
 };
+use crate::service::events::{EditEvent, EditEventHub};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{
-    Context, ID, InputObject, Json, MaybeUndefined, Object, OneofObject, SimpleObject,
+    Context, ID, InputObject, Json, MaybeUndefined, Object, OneofObject, SimpleObject, Subscription,
 };
 use chrono::{DateTime, Utc};
 use entity::{Role, edit, revision};
+use futures_util::{Stream, StreamExt};
 use serde::Serialize;
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 /// The GraphQL type name of a target's global id.
 pub fn kind_name(target: entity::TargetType) -> &'static str {
@@ -92,7 +95,8 @@ pub struct EditChange {
     pub from: Json<Value>,
     /// The proposed value (null to clear, or for a deletion).
     pub to: Json<Value>,
-    /// For a conflicted edit, the value the field held at review; otherwise null.
+    /// While pending, the value the field holds now; for a conflicted edit, the value it held
+    /// at review; otherwise null.
     pub current: Option<Json<Value>>,
 }
 
@@ -152,10 +156,26 @@ impl Edit {
         self.0.evidence.as_deref()
     }
 
-    /// Each field changed.
-    async fn changes(&self) -> Vec<EditChange> {
-        let conflict = self.0.conflict.as_ref().and_then(Value::as_object);
-        self.0
+    /// Each field changed. `current` is the value the field holds now while the edit is
+    /// pending (so a reviewer sees any drift), the value it held at review when the edit
+    /// conflicted, and null otherwise.
+    async fn changes(&self, ctx: &Context<'_>) -> ApiResult<Vec<EditChange>> {
+        let live = match (self.0.status, self.0.target_id) {
+            (entity::EditStatus::Pending, Some(id)) => {
+                Loaders::of(ctx)?
+                    .target_state
+                    .load_one((self.0.target_type, id))
+                    .await?
+            }
+            _ => None,
+        };
+        let current = match self.0.status {
+            entity::EditStatus::Conflicted => self.0.conflict.as_ref(),
+            _ => live.as_ref(),
+        }
+        .and_then(Value::as_object);
+        Ok(self
+            .0
             .changes
             .as_object()
             .into_iter()
@@ -164,9 +184,9 @@ impl Edit {
                 field: camel(field),
                 from: Json(change.get("from").cloned().unwrap_or(Value::Null)),
                 to: Json(change.get("to").cloned().unwrap_or(Value::Null)),
-                current: conflict.and_then(|c| c.get(field)).cloned().map(Json),
+                current: current.and_then(|c| c.get(field)).cloned().map(Json),
             })
-            .collect()
+            .collect())
     }
 
     /// Who reviewed it.
@@ -772,7 +792,21 @@ fn user_error(err: EditorialError, prefix: &str) -> ApiResult<UserError> {
     }
 }
 
-fn review_payload(result: Result<ReviewOutcome, EditorialError>) -> ApiResult<EditPayload> {
+/// Tells this process's subscribers that an edit changed state (on SQLite; on PostgreSQL the
+/// service's `NOTIFY` does).
+fn announce(ctx: &Context<'_>, edit: &edit::Model) {
+    if let Ok(hub) = ctx.data::<Arc<EditEventHub>>() {
+        hub.announce(EditEvent::of(edit));
+    }
+}
+
+fn review_payload(
+    ctx: &Context<'_>,
+    result: Result<ReviewOutcome, EditorialError>,
+) -> ApiResult<EditPayload> {
+    if let Ok(outcome) = &result {
+        announce(ctx, outcome.edit());
+    }
     match result {
         Ok(ReviewOutcome::Conflicted(edit)) => Ok(EditPayload {
             edit: Some(Edit(edit)),
@@ -968,10 +1002,13 @@ impl EditMutation {
             evidence: input.evidence,
         };
         match editorial::propose(db, &author, proposal).await {
-            Ok(edit) => Ok(ProposeEditPayload {
-                edit: Some(Edit(edit)),
-                user_errors: Vec::new(),
-            }),
+            Ok(edit) => {
+                announce(ctx, &edit);
+                Ok(ProposeEditPayload {
+                    edit: Some(Edit(edit)),
+                    user_errors: Vec::new(),
+                })
+            }
             Err(err) => Ok(ProposeEditPayload {
                 edit: None,
                 user_errors: vec![user_error(err, &prefix)?],
@@ -991,10 +1028,13 @@ impl EditMutation {
             return not_found_edit();
         };
         match editorial::withdraw(db, &author, number).await {
-            Ok(edit) => Ok(EditPayload {
-                edit: Some(Edit(edit)),
-                user_errors: Vec::new(),
-            }),
+            Ok(edit) => {
+                announce(ctx, &edit);
+                Ok(EditPayload {
+                    edit: Some(Edit(edit)),
+                    user_errors: Vec::new(),
+                })
+            }
             Err(err) => Ok(EditPayload {
                 edit: None,
                 user_errors: vec![user_error(err, "input")?],
@@ -1014,7 +1054,10 @@ impl EditMutation {
         let Some(number) = edit_number(&input.edit_id) else {
             return not_found_edit();
         };
-        review_payload(editorial::approve(db, settings(ctx), &reviewer, number, input.note).await)
+        review_payload(
+            ctx,
+            editorial::approve(db, settings(ctx), &reviewer, number, input.note).await,
+        )
     }
 
     /// Rejects a pending edit (admins) with a note.
@@ -1028,7 +1071,10 @@ impl EditMutation {
         let Some(number) = edit_number(&input.edit_id) else {
             return not_found_edit();
         };
-        review_payload(editorial::reject(db, &reviewer, number, input.note).await)
+        review_payload(
+            ctx,
+            editorial::reject(db, &reviewer, number, input.note).await,
+        )
     }
 
     /// Undoes a revision (admins): an edit restoring its earlier values, approved at once
@@ -1050,6 +1096,74 @@ impl EditMutation {
                 )],
             });
         };
-        review_payload(editorial::revert(db, &admin, id, input.reason).await)
+        review_payload(ctx, editorial::revert(db, &admin, id, input.reason).await)
+    }
+}
+
+/// An edit changed state.
+pub struct EditEventObject(EditEvent);
+
+#[Object(name = "EditEvent")]
+impl EditEventObject {
+    /// The edit's global id.
+    async fn edit_id(&self) -> ID {
+        ids::encode("Edit", self.0.edit_id)
+    }
+
+    /// The edit's number.
+    async fn number(&self) -> i64 {
+        self.0.edit_id
+    }
+
+    /// Its new state.
+    async fn status(&self) -> EditStatus {
+        self.0.status.into()
+    }
+}
+
+/// Live updates of the editorial queue.
+#[derive(Default)]
+pub struct EditSubscription;
+
+#[Subscription]
+impl EditSubscription {
+    /// Every change of an edit's state from now on: all edits for admins, their own for
+    /// editors. Send the access token in `connection_init` as `{"Authorization": "Bearer …"}`.
+    async fn edit_events(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl Stream<Item = EditEventObject> + use<>> {
+        // Subscriptions do not pass through the HTTP handler's masking: mask here.
+        let masked = |err: ApiError| match err {
+            ApiError::Internal(cause) => {
+                tracing::error!(error = %format!("{cause:#}"), "internal error in a subscription");
+                ApiError::internal(anyhow::anyhow!("Internal server error"))
+            }
+            other => other,
+        };
+        let db = db(ctx).map_err(masked)?;
+        let user = account::authorize(db, viewer(ctx), entity::Role::Editor)
+            .await
+            .map_err(|e| masked(e.into()))?;
+        let hub = ctx.data::<Arc<EditEventHub>>().map_err(|_| {
+            masked(ApiError::internal(anyhow::anyhow!(
+                "the schema has no edit event hub"
+            )))
+        })?;
+        let receiver = hub.subscribe();
+        let everything = user.role == Role::Admin;
+        let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
+            loop {
+                match receiver.recv().await {
+                    Ok(event) => return Some((event, receiver)),
+                    // A slow subscriber misses events rather than holding memory.
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        })
+        .filter(move |event| std::future::ready(everything || event.author_id == user.id))
+        .map(EditEventObject);
+        Ok(stream)
     }
 }

@@ -67,6 +67,22 @@ batch_loader!(/// Scores by id.
     ScoreById => score::Model, catalog::by_ids::<score::Entity>);
 batch_loader!(/// Trivia by id.
     TriviaById => trivia::Model, catalog::by_ids::<trivia::Entity>);
+/// The current state of edit targets (as JSON), by target type and id.
+pub struct TargetStateByKey(DatabaseConnection);
+
+impl Loader<(entity::TargetType, i64)> for TargetStateByKey {
+    type Value = serde_json::Value;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[(entity::TargetType, i64)],
+    ) -> Result<HashMap<(entity::TargetType, i64), serde_json::Value>, Self::Error> {
+        editorial::current_states(&self.0, keys)
+            .await
+            .map_err(Arc::new)
+    }
+}
 
 /// The loaders of one request. Created per request so no cache is shared between users.
 pub struct Loaders {
@@ -89,6 +105,7 @@ pub struct Loaders {
     pub user: DataLoader<UserById>,
     pub edit: DataLoader<EditById>,
     pub revision: DataLoader<RevisionById>,
+    pub target_state: DataLoader<TargetStateByKey>,
 }
 
 impl Loaders {
@@ -117,6 +134,7 @@ impl Loaders {
             user: make(UserById(db.clone()), delay),
             edit: make(EditById(db.clone()), delay),
             revision: make(RevisionById(db.clone()), delay),
+            target_state: DataLoader::new(TargetStateByKey(db.clone()), tokio::spawn).delay(delay),
         }
     }
 

@@ -2,7 +2,7 @@
 
 use super::account::{AccountMutation, AccountQuery};
 use super::company::CompanyQuery;
-use super::edit::{EditMutation, EditQuery};
+use super::edit::{EditMutation, EditQuery, EditSubscription};
 use super::film::FilmQuery;
 use super::node::NodeQuery;
 use super::person::PersonQuery;
@@ -11,7 +11,8 @@ use crate::auth::AuthState;
 use crate::config::Limits;
 use crate::error::{ApiError, ApiResult};
 use crate::service::editorial::EditorialSettings;
-use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
+use crate::service::events::EditEventHub;
+use async_graphql::{Context, MergedObject, Schema};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
@@ -34,7 +35,7 @@ pub struct QueryRoot(
 pub struct MutationRoot(AccountMutation, EditMutation);
 
 /// Stinger's GraphQL schema.
-pub type StingerSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type StingerSchema = Schema<QueryRoot, MutationRoot, EditSubscription>;
 
 /// Builds the schema once per process. Per-request data (loaders, viewer) is attached to each
 /// request by the HTTP handler.
@@ -43,11 +44,12 @@ pub fn build_schema(
     limits: &Limits,
     auth: Arc<AuthState>,
     settings: EditorialSettings,
+    events: Arc<EditEventHub>,
 ) -> StingerSchema {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        EditSubscription,
     )
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
@@ -57,6 +59,7 @@ pub fn build_schema(
     .data(limits.clone())
     .data(auth)
     .data(settings)
+    .data(events)
     .finish()
 }
 
@@ -65,7 +68,7 @@ pub fn sdl() -> String {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        EditSubscription,
     )
     .finish()
     .sdl()

@@ -185,6 +185,43 @@ pub async fn get(
     execute(&req, request, format, &state, &request_id, true).await
 }
 
+/// `GET /graphql` upgraded to a WebSocket: subscriptions over `graphql-transport-ws` (or the
+/// older `graphql-ws`). The access token comes in `connection_init` as
+/// `{"Authorization": "Bearer …"}`; a bad one refuses the connection, none subscribes
+/// anonymously (and `editEvents` then answers UNAUTHENTICATED).
+pub async fn subscriptions(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<GraphqlState>,
+) -> actix_web::Result<HttpResponse> {
+    let auth = state.auth.clone();
+    let client = ClientInfo {
+        ip: req.peer_addr().map(|a| a.ip()),
+    };
+    async_graphql_actix_web::GraphQLSubscription::new(state.schema.clone())
+        .on_connection_init(move |init: Value| async move {
+            let mut data = async_graphql::Data::default();
+            data.insert(client);
+            let header = init
+                .as_object()
+                .and_then(|o| o.get("Authorization").or_else(|| o.get("authorization")))
+                .and_then(Value::as_str);
+            if let Some(header) = header {
+                let token = header
+                    .split_once(' ')
+                    .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+                    .map(|(_, token)| token.trim())
+                    .ok_or_else(|| async_graphql::Error::new("send `Bearer <token>`"))?;
+                let viewer = auth.keys.verify(token).map_err(|_| {
+                    async_graphql::Error::new("the access token is invalid or expired")
+                })?;
+                data.insert(viewer);
+            }
+            Ok(data)
+        })
+        .start(&req, payload)
+}
+
 /// Any other method on `/graphql`.
 pub async fn method_not_allowed() -> HttpResponse {
     HttpResponse::MethodNotAllowed()
@@ -304,10 +341,14 @@ async fn execute(
         .data(ClientInfo {
             ip: req.peer_addr().map(|a| a.ip()),
         });
+    let mut authenticated = false;
     match bearer_token(req) {
         Bearer::None => {}
         Bearer::Token(token) => match state.auth.keys.verify(token) {
-            Ok(viewer) => request = request.data(viewer),
+            Ok(viewer) => {
+                authenticated = true;
+                request = request.data(viewer);
+            }
             Err(err) => {
                 tracing::info!(request_id = %request_id, error = %err, "access token refused");
                 return unauthenticated(format, "the access token is invalid or expired");
@@ -334,7 +375,15 @@ async fn execute(
                 )])
             }
         };
-    respond(response, format, limits, request_id, is_get)
+    let mut http = respond(response, format, limits, request_id, is_get);
+    if authenticated {
+        // A response for one account must never be served to another by a shared cache.
+        http.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("private, no-store"),
+        );
+    }
+    http
 }
 
 /// What the `Authorization` header holds.

@@ -5,7 +5,7 @@ pub mod health;
 pub mod negotiation;
 pub mod nesting;
 
-use actix_web::web;
+use actix_web::{guard, web};
 
 /// Registers every route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -14,6 +14,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/graphql")
                 .route(web::post().to(graphql::post))
+                .route(
+                    web::get()
+                        .guard(guard::Header("upgrade", "websocket"))
+                        .to(graphql::subscriptions),
+                )
                 .route(web::get().to(graphql::get))
                 .default_service(web::to(graphql::method_not_allowed)),
         );

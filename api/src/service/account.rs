@@ -232,7 +232,9 @@ pub async fn login(
     username: &str,
     password: &str,
 ) -> Result<Session, AccountError> {
-    let key = username.to_lowercase();
+    // Names that break the rules cannot exist: they share one throttle entry, so a flood of
+    // long or odd names cannot grow the throttle's memory.
+    let key = username_key(username).unwrap_or_else(|_| "(invalid)".to_owned());
     if !throttle.admit(&key, client.ip) {
         tracing::warn!("login refused: rate limited");
         return Err(AccountError::RateLimited);
@@ -262,6 +264,20 @@ pub async fn login(
     };
     throttle.succeeded(&key);
     tracing::info!(user_id = user.id, "login succeeded");
+    let user = if password::needs_rehash(&user.password_hash) {
+        let hash = password::hash(password.to_owned()).await?;
+        let mut model: user::ActiveModel = user.into();
+        model.password_hash = Set(hash);
+        model.updated_at = Set(Utc::now());
+        let user = model.update(db).await?;
+        tracing::info!(
+            user_id = user.id,
+            "password re-hashed with the current settings"
+        );
+        user
+    } else {
+        user
+    };
     open_session(db, keys, user, new_family()).await
 }
 

@@ -4,6 +4,7 @@
 //! either applies the change with a revision or marks the edit conflicted.
 
 use crate::service::account::AccountError;
+use crate::service::events::{self, EditEvent};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
     EditOperation, EditStatus, Role, TargetType, company, credit, credit_scene, edit, film,
@@ -238,6 +239,64 @@ where
     serde_json::to_value(&model)
         .map(Some)
         .map_err(|e| DbErr::Custom(format!("cannot serialise a row: {e}")))
+}
+
+/// Current rows of one type as JSON, by id.
+async fn snapshots<E, C>(db: &C, ids: Vec<i64>) -> Result<Vec<(i64, Value)>, DbErr>
+where
+    E: EntityTrait,
+    E::Model: Serialize,
+    E::Column: FromStr,
+    C: ConnectionTrait,
+{
+    let Ok(id_column) = E::Column::from_str("id") else {
+        return Ok(Vec::new());
+    };
+    let rows = E::find().filter(id_column.is_in(ids)).all(db).await?;
+    rows.iter()
+        .map(|row| {
+            let value = serde_json::to_value(row)
+                .map_err(|e| DbErr::Custom(format!("cannot serialise a row: {e}")))?;
+            Ok((value["id"].as_i64().unwrap_or_default(), value))
+        })
+        .collect()
+}
+
+/// The current state of many objects (as edits see them: film genres included), one query
+/// per target type; missing objects are left out.
+pub async fn current_states<C: ConnectionTrait>(
+    db: &C,
+    keys: &[(TargetType, i64)],
+) -> Result<std::collections::HashMap<(TargetType, i64), Value>, DbErr> {
+    let mut by_type: std::collections::HashMap<TargetType, Vec<i64>> = Default::default();
+    for (target, id) in keys {
+        by_type.entry(*target).or_default().push(*id);
+    }
+    let mut states = std::collections::HashMap::new();
+    for (target, ids) in by_type {
+        for (id, mut state) in with_entity!(target, snapshots(db, ids.clone()))? {
+            if target == TargetType::Film {
+                state["genres"] = json!([]);
+            }
+            states.insert((target, id), state);
+        }
+        if target == TargetType::Film {
+            let genres = film_genre::Entity::find()
+                .filter(film_genre::Column::FilmId.is_in(ids))
+                .order_by_asc(film_genre::Column::Position)
+                .all(db)
+                .await?;
+            for genre in genres {
+                if let Some(Value::Array(list)) = states
+                    .get_mut(&(TargetType::Film, genre.film_id))
+                    .map(|s| &mut s["genres"])
+                {
+                    list.push(Value::String(genre.genre));
+                }
+            }
+        }
+    }
+    Ok(states)
 }
 
 async fn current_state<C: ConnectionTrait>(
@@ -719,6 +778,7 @@ pub async fn propose(
     }
     .insert(db)
     .await?;
+    events::notify(db, &EditEvent::of(&edit)).await?;
     tracing::info!(edit = edit.id, author = author.id, "edit proposed");
     Ok(edit)
 }
@@ -759,6 +819,7 @@ pub async fn withdraw(
         .filter(|e| e.author_id == author.id)
         .ok_or(EditorialError::EditNotFound)?;
     if result.rows_affected == 1 {
+        events::notify(db, &EditEvent::of(&edit)).await?;
         Ok(edit)
     } else {
         Err(EditorialError::NotPending(edit.status))
@@ -950,6 +1011,7 @@ async fn approve_in<C: ConnectionTrait>(
         model.review_note = Set(note);
         model.reviewed_at = Set(Some(now));
         let edit = model.update(db).await?;
+        events::notify(db, &EditEvent::of(&edit)).await?;
         return Ok(ReviewOutcome::Conflicted(edit));
     }
 
@@ -1039,6 +1101,7 @@ async fn approve_in<C: ConnectionTrait>(
     model.revision_id = Set(Some(revision.id));
     model.updated_at = Set(now);
     let edit = model.update(db).await?;
+    events::notify(db, &EditEvent::of(&edit)).await?;
     Ok(ReviewOutcome::Applied(edit))
 }
 
@@ -1087,6 +1150,7 @@ pub async fn reject(
         .await?
         .ok_or(EditorialError::EditNotFound)?;
     if result.rows_affected == 1 {
+        events::notify(db, &EditEvent::of(&edit)).await?;
         tracing::info!(edit = edit_id, reviewer = reviewer.id, "edit rejected");
         Ok(ReviewOutcome::Rejected(edit))
     } else {

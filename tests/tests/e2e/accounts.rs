@@ -35,6 +35,15 @@ async fn login_gives_an_access_token_that_identifies_the_user() {
         let token = login["accessToken"].as_str().unwrap();
         assert!(login["refreshToken"].as_str().unwrap().len() >= 43);
 
+        let response = app
+            .client
+            .post(app.url("/graphql"))
+            .bearer_auth(token)
+            .json(&json!({"query": ME}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["cache-control"], "private, no-store");
         let me = app.data_as(token, ME, json!({})).await;
         assert_eq!(
             me["me"],
@@ -95,6 +104,11 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
         assert_eq!(wrong["userErrors"][0]["code"], "INVALID_CREDENTIALS");
         assert_eq!(wrong["userErrors"], unknown["userErrors"]);
         assert_eq!(wrong, unknown);
+        // A name that cannot exist gets the same answer too.
+        let odd = app
+            .login(&"x".repeat(10_000), "not the right password")
+            .await;
+        assert_eq!(odd, unknown);
     }
 }
 
@@ -467,6 +481,54 @@ async fn a_login_for_an_unknown_user_costs_as_much_as_a_wrong_password() {
         assert!(
             unknown * 3 > known && known * 3 > unknown,
             "{engine:?}: median {known:?} for a wrong password, {unknown:?} for an unknown user"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_login_upgrades_a_hash_made_with_older_settings() {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    use sea_orm::{ActiveModelTrait, Set};
+    for engine in engines() {
+        let app = spawn_app(engine).await;
+        let user = account::create_user(&app.db, "oldtimer", TEST_PASSWORD, Role::Editor)
+            .await
+            .unwrap();
+        let weak = argon2::Argon2::new(
+            argon2::Algorithm::Argon2id,
+            argon2::Version::V0x13,
+            argon2::Params::new(4096, 3, 1, None).unwrap(),
+        )
+        .hash_password(
+            TEST_PASSWORD.as_bytes(),
+            &SaltString::encode_b64(b"sixteen byte salt").unwrap(),
+        )
+        .unwrap()
+        .to_string();
+        let mut model: entity::user::ActiveModel = user.clone().into();
+        model.password_hash = Set(weak.clone());
+        model.update(&app.db).await.unwrap();
+
+        assert_eq!(
+            app.login("oldtimer", TEST_PASSWORD).await["userErrors"],
+            json!([]),
+            "{engine:?}"
+        );
+        let stored = entity::user::Entity::find_by_id(user.id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            stored
+                .password_hash
+                .starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{}",
+            stored.password_hash
+        );
+        assert_eq!(
+            app.login("oldtimer", TEST_PASSWORD).await["userErrors"],
+            json!([])
         );
     }
 }

@@ -95,7 +95,7 @@ async fn an_approved_correction_is_public_a_rejected_one_is_not_and_a_revert_res
         let score_edit = correction["edit"].clone();
         assert_eq!(
             score_edit["changes"],
-            json!([{"field": "value", "from": 0.0, "to": null, "current": null}])
+            json!([{"field": "value", "from": 0.0, "to": null, "current": 0.0}])
         );
 
         // Nothing is public before review.
@@ -223,6 +223,18 @@ async fn a_second_edit_of_the_same_field_conflicts_while_another_field_still_app
             approve(&app, &admin, &first["id"], None).await["edit"]["status"],
             "APPROVED",
             "{engine:?}"
+        );
+        // While pending, the reviewer sees that the field has moved since the author saw it.
+        let pending = app
+            .data_as(
+                &admin,
+                "query($id: ID!) { edit(id: $id) { status changes { field from to current } } }",
+                json!({"id": second["id"]}),
+            )
+            .await;
+        assert_eq!(
+            pending["edit"]["changes"],
+            json!([{"field": "runtimeMinutes", "from": seen, "to": 99, "current": 98}])
         );
         let conflicted = approve(&app, &admin, &second["id"], None).await;
         assert_eq!(conflicted["edit"]["status"], "CONFLICTED");

@@ -2,7 +2,9 @@
 
 mod accounts;
 mod cli;
+mod cli_remote;
 mod editorial;
+mod events;
 mod import;
 mod limits;
 mod migrations;

@@ -1,0 +1,180 @@
+//! Live edit events over graphql-transport-ws: admins see every edit, editors their own; on
+//! PostgreSQL changes made outside the API process (the CLI's path) arrive too.
+
+use entity::Role;
+use futures_util::{SinkExt, StreamExt};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{Value, json};
+use std::time::Duration;
+use stinger_api::service::editorial;
+use stinger_tests::{Engine, TestApp, engines, spawn_app};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn next_message(ws: &mut Socket) -> Value {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .expect("a message arrives in time")
+            .expect("the socket is open")
+            .expect("a readable message");
+        match message {
+            Message::Text(text) => {
+                let value: Value = serde_json::from_str(&text).unwrap();
+                if value["type"] == "ping" || value["type"] == "pong" {
+                    continue;
+                }
+                return value;
+            }
+            Message::Ping(_) | Message::Pong(_) => continue,
+            other => panic!("unexpected message {other:?}"),
+        }
+    }
+}
+
+/// The next `editEvents` item, as `(number, status)`.
+async fn next_event(ws: &mut Socket) -> (i64, String) {
+    let message = next_message(ws).await;
+    assert_eq!(message["type"], "next", "{message}");
+    let event = &message["payload"]["data"]["editEvents"];
+    (
+        event["number"].as_i64().unwrap(),
+        event["status"].as_str().unwrap().to_owned(),
+    )
+}
+
+async fn subscribe(app: &TestApp, token: Option<&str>) -> Socket {
+    let mut request = format!("ws://{}/graphql", app.address)
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        HeaderValue::from_static("graphql-transport-ws"),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let payload = match token {
+        Some(token) => json!({"Authorization": format!("Bearer {token}")}),
+        None => json!({}),
+    };
+    ws.send(Message::Text(
+        json!({"type": "connection_init", "payload": payload})
+            .to_string()
+            .into(),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(next_message(&mut ws).await["type"], "connection_ack");
+    ws.send(Message::Text(
+        json!({"id": "1", "type": "subscribe", "payload": {"query": "subscription { editEvents { editId number status } }"}})
+            .to_string()
+            .into(),
+    ))
+    .await
+    .unwrap();
+    // The protocol does not acknowledge a subscription; give the server a moment to start it.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    ws
+}
+
+async fn propose(app: &TestApp, token: &str, film_id: &Value, tagline: &str) -> i64 {
+    let data = app
+        .data_as(
+            token,
+            "mutation($input: ProposeEditInput!) { proposeEdit(input: $input) { edit { number } userErrors { code } } }",
+            json!({"input": {"operation": "UPDATE", "targetId": film_id,
+                "changes": {"film": {"tagline": tagline}}, "reason": "From the poster."}}),
+        )
+        .await;
+    data["proposeEdit"]["edit"]["number"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn reviewers_see_every_edit_change_and_editors_their_own() {
+    for engine in engines() {
+        let app = spawn_app(engine).await;
+        let alice = app.user_token("alice", Role::Editor).await;
+        let bob = app.user_token("bob", Role::Editor).await;
+        let admin = app.user_token("admin", Role::Admin).await;
+        let film = app
+            .data("{ film(slug: \"m-butterfly-1993\") { id } }", json!({}))
+            .await["film"]["id"]
+            .clone();
+
+        let mut admin_ws = subscribe(&app, Some(&admin)).await;
+        let mut alice_ws = subscribe(&app, Some(&alice)).await;
+        let mut bob_ws = subscribe(&app, Some(&bob)).await;
+
+        let first = propose(&app, &alice, &film, "First").await;
+        let second = propose(&app, &bob, &film, "Second").await;
+        let approved = app
+            .data_as(
+                &admin,
+                "mutation($id: ID!) { approveEdit(input: {editId: $id}) { edit { status } } }",
+                json!({"id": first.to_string()}),
+            )
+            .await;
+        assert_eq!(approved["approveEdit"]["edit"]["status"], "APPROVED");
+
+        assert_eq!(
+            next_event(&mut admin_ws).await,
+            (first, "PENDING".to_owned()),
+            "{engine:?}"
+        );
+        assert_eq!(
+            next_event(&mut admin_ws).await,
+            (second, "PENDING".to_owned())
+        );
+        assert_eq!(
+            next_event(&mut admin_ws).await,
+            (first, "APPROVED".to_owned())
+        );
+        // Alice sees only her edit; Bob's first event is his own.
+        assert_eq!(
+            next_event(&mut alice_ws).await,
+            (first, "PENDING".to_owned())
+        );
+        assert_eq!(
+            next_event(&mut alice_ws).await,
+            (first, "APPROVED".to_owned())
+        );
+        assert_eq!(
+            next_event(&mut bob_ws).await,
+            (second, "PENDING".to_owned())
+        );
+
+        if engine == Engine::Postgres {
+            // A change made straight through the service (as the CLI does, from another
+            // process) reaches subscribers through LISTEN/NOTIFY.
+            let reviewer = entity::user::Entity::find()
+                .filter(entity::user::Column::UsernameKey.eq("admin"))
+                .one(&app.db)
+                .await
+                .unwrap()
+                .unwrap();
+            editorial::reject(&app.db, &reviewer, second, Some("No.".to_owned()))
+                .await
+                .unwrap();
+            assert_eq!(
+                next_event(&mut bob_ws).await,
+                (second, "REJECTED".to_owned())
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn anonymous_subscribers_are_refused() {
+    for engine in engines() {
+        let app = spawn_app(engine).await;
+        let mut ws = subscribe(&app, None).await;
+        let message = next_message(&mut ws).await;
+        assert!(
+            message.to_string().contains("UNAUTHENTICATED"),
+            "{engine:?}: {message}"
+        );
+    }
+}
