@@ -1092,6 +1092,13 @@ async fn approve_in<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
+    // Names are searchable: keep the search index in step, inside the same transaction.
+    if matches!(
+        target,
+        TargetType::Film | TargetType::Person | TargetType::Company
+    ) {
+        super::search::reindex(db, target, &[target_id]).await?;
+    }
     let mut model: edit::ActiveModel = edit.into();
     model.status = Set(EditStatus::Approved);
     model.target_id = Set(Some(target_id));

@@ -89,7 +89,8 @@ impl<'a> Terminal<'a> {
     }
 }
 
-#[tokio::test]
+// Multi-threaded: the CLI runs as a blocking child process while the server answers it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_review_story_runs_from_the_terminal_on_every_engine() {
     for engine in engines() {
         let app = spawn_app(engine).await;
@@ -227,11 +228,37 @@ async fn the_review_story_runs_from_the_terminal_on_every_engine() {
         assert_eq!(value, Value::Null);
 
         // History, and a revert of the latest film revision.
+        let tagline = editor.json(&[
+            "submit",
+            "film",
+            "m-butterfly-1993",
+            "--set",
+            "tagline=Desire has no boundaries",
+            "--reason",
+            "On the poster",
+        ]);
+        let tagline_edit = tagline["edit"]["number"].as_i64().unwrap().to_string();
+        admin.ok(&["edits", "approve", &tagline_edit]);
         let history = admin.json(&["history", "m-butterfly-1993"]);
+        assert_eq!(
+            history[0]["diff"][0]["after"], "Desire has no boundaries",
+            "{history}"
+        );
         assert!(!history.as_array().unwrap().is_empty());
         let revision = history[0]["id"].as_str().unwrap().to_owned();
         let reverted = admin.json(&["revert", &revision, "--reason", "Testing the revert path"]);
         assert!(reverted["edit"]["number"].is_number(), "{reverted}");
+        let data = app
+            .data(
+                "{ film(slug: \"m-butterfly-1993\") { tagline } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            data["film"]["tagline"],
+            Value::Null,
+            "the revert restored the earlier value"
+        );
 
         // Failures and their exit codes.
         let (code, _) = admin.fails(&["edits", "show", "99999"], "");

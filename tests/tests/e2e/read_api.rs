@@ -489,3 +489,53 @@ async fn search_ranks_like_a_person_expects_on_every_engine() {
         assert!(search("zzzzqqqq").await.is_empty());
     }
 }
+
+#[tokio::test]
+async fn search_follows_an_approved_rename_on_every_engine() {
+    const PROPOSE: &str = "mutation($input: ProposeEditInput!) { proposeEdit(input: $input) { edit { id } userErrors { message } } }";
+    const APPROVE: &str = "mutation($id: ID!) { approveEdit(input: { editId: $id }) { edit { status } userErrors { message } } }";
+    const SEARCH: &str = "query($q: String!) { search(query: $q) { ... on Film { slug title } } }";
+    for engine in engines() {
+        let app = spawn_app(engine).await;
+        let editor = app.user_token("eddie", entity::Role::Editor).await;
+        let admin = app.user_token("ada", entity::Role::Admin).await;
+        let film = app
+            .data("{ film(slug: \"m-butterfly-1993\") { id } }", json!({}))
+            .await["film"]["id"]
+            .clone();
+        let proposed = app
+            .data_as(
+                &editor,
+                PROPOSE,
+                json!({"input": {"operation": "UPDATE", "targetId": film, "reason": "Test a rename",
+                                  "changes": {"film": {"title": "Monsieur Zorblax"}}}}),
+            )
+            .await;
+        let edit = proposed["proposeEdit"]["edit"]["id"].clone();
+        assert!(edit.is_string(), "{proposed}");
+        let pending = app.data(SEARCH, json!({"q": "zorblax"})).await;
+        assert_eq!(
+            pending["search"],
+            json!([]),
+            "{engine:?}: nothing changes before approval"
+        );
+
+        let approved = app.data_as(&admin, APPROVE, json!({"id": edit})).await;
+        assert_eq!(
+            approved["approveEdit"]["edit"]["status"], "APPROVED",
+            "{approved}"
+        );
+        let found = app.data(SEARCH, json!({"q": "zorblax"})).await;
+        assert_eq!(
+            found["search"][0],
+            json!({"slug": "m-butterfly-1993", "title": "Monsieur Zorblax"}),
+            "{engine:?}"
+        );
+        let old = app.data(SEARCH, json!({"q": "m butterfly"})).await;
+        assert_eq!(
+            old["search"],
+            json!([]),
+            "{engine:?}: the old title no longer matches"
+        );
+    }
+}
