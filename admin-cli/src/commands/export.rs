@@ -8,8 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 use stinger_api::service::{catalog, export};
 
-/// Write every film as NDJSON: one film per line with its credits, companies, scores, trivia
-/// and credit scenes, films in slug order, so equal databases give equal files.
+/// Arguments of `export` (its help text is on `Command::Export`).
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  \
     stinger-admin export > films.ndjson\n  \
