@@ -88,7 +88,13 @@ async fn an_export_can_be_written_to_a_file_and_read_from_standard_input() {
         let source = TestDb::new(engine).await;
         admin_ok(&source, &["generate", "--films", "30", "--seed", "2"]);
         let file = source.dir.path().join("out.ndjson");
-        admin_ok(&source, &["export", "--output", file.to_str().unwrap()]);
+        let exported = admin(&source, &["export", "--output", file.to_str().unwrap()]);
+        assert!(exported.status.success(), "{exported:?}");
+        assert!(exported.stdout.is_empty(), "results went to the file");
+        // No progress bar when stderr is not a terminal: only the status line.
+        let status = String::from_utf8_lossy(&exported.stderr);
+        assert_eq!(status.lines().count(), 1, "{status}");
+        assert!(status.starts_with("Exported 30 films in "), "{status}");
 
         let target = TestDb::new(engine).await;
         let output = Command::new(binary("stinger-admin"))
