@@ -32,9 +32,21 @@ pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
     let exported = match &args.output {
         None => {
             let mut out = BufWriter::new(std::io::stdout().lock());
-            let exported = write_all(&conn, &mut out, &bar).await?;
-            out.flush().context("Failed to write to standard output")?;
-            exported
+            let written = match write_all(&conn, &mut out, &bar).await {
+                Ok(exported) => out
+                    .flush()
+                    .map(|()| exported)
+                    .context("Failed to write to standard output"),
+                Err(err) => Err(err),
+            };
+            // A reader that stops early (`export | head`) is not a failure of the export.
+            if let Err(err) = &written
+                && is_broken_pipe(err)
+            {
+                bar.finish_and_clear();
+                return Ok(());
+            }
+            written?
         }
         Some(path) => {
             // Written beside the target and renamed over it, so a failed export never leaves
@@ -76,6 +88,14 @@ pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// `films.ndjson` → `films.ndjson.partial-PID` in the same directory.
