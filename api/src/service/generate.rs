@@ -19,7 +19,7 @@ use crate::service::import::record::{
 use crate::text::{film_slug, slugify};
 use chrono::NaiveDate;
 use entity::{CompanyRole, CreditSceneKind, Department, ScoreKind, ScoreSource};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// SplitMix64 (Steele, Lea and Flood, 2014): tiny, fast and fixed forever.
 #[derive(Debug, Clone)]
@@ -672,6 +672,7 @@ fn make_scenes(rng: &mut Rng, earlier: &[String]) -> Vec<CreditSceneRecord> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
 
     fn lines(films: usize, seed: u64, batch: usize) -> Vec<String> {
         let mut generator = Generator::new(films, seed);
