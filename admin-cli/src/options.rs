@@ -73,7 +73,7 @@ pub struct JsonOpt {
 pub fn progress_bar(len: Option<u64>, what: &str) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(len, ProgressDrawTarget::stderr());
     let template = if len.is_some() {
-        "{msg} [{wide_bar}] {pos}/{len} ({per_sec}, {eta} left)"
+        "{msg} [{wide_bar}] {pos}/{len} ({elapsed}, {eta} left)"
     } else {
         "{spinner} {msg} {pos} ({elapsed})"
     };

@@ -4,12 +4,11 @@ use crate::options::{ConnectOpts, progress_bar};
 use anyhow::Context;
 use clap::Args;
 use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 use stinger_api::service::{export, listing};
 
-/// Write every film as NDJSON: one film per line with its credits, companies, scores, trivia
-/// and credit scenes, films in slug order, so equal databases give equal files.
+/// Arguments of `export` (its help text is on `Command::Export`).
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  \
     stinger-admin export > films.ndjson\n  \
@@ -33,32 +32,54 @@ pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
     let exported = match &args.output {
         None => {
             let mut out = BufWriter::new(std::io::stdout().lock());
-            let exported = write_all(&conn, &mut out, &bar).await?;
-            out.flush().context("Failed to write to standard output")?;
-            exported
+            let written = match write_all(&conn, &mut out, &bar).await {
+                Ok(exported) => out
+                    .flush()
+                    .map(|()| exported)
+                    .context("Failed to write to standard output"),
+                Err(err) => Err(err),
+            };
+            // A reader that stops early (`export | head`) is not a failure of the export.
+            if let Err(err) = &written
+                && is_broken_pipe(err)
+            {
+                bar.finish_and_clear();
+                return Ok(());
+            }
+            written?
         }
         Some(path) => {
             // Written beside the target and renamed over it, so a failed export never leaves
             // a truncated file where a good one was.
-            let dir = match path.parent() {
-                Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
-                _ => PathBuf::from("."),
+            let partial = partial_name(path);
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&partial)
+                .map_err(|err| {
+                    anyhow::anyhow!(
+                        "Failed to create {}: {err}; check that the directory exists and is writable",
+                        partial.display()
+                    )
+                })?;
+            let mut out = BufWriter::new(file);
+            let written = match write_all(&conn, &mut out, &bar).await {
+                Ok(exported) => out
+                    .flush()
+                    .map(|()| exported)
+                    .with_context(|| format!("Failed to write {}", partial.display())),
+                Err(err) => Err(err),
             };
-            let temp = tempfile::NamedTempFile::new_in(&dir).with_context(|| {
-                format!(
-                    "Failed to create a file in {}; check that the directory exists and is writable",
-                    dir.display()
-                )
-            })?;
-            let mut out = BufWriter::new(temp);
-            let exported = write_all(&conn, &mut out, &bar).await?;
-            let temp = out
-                .into_inner()
-                .map_err(|e| e.into_error())
-                .with_context(|| format!("Failed to write {}", path.display()))?;
-            temp.persist(path)
-                .with_context(|| format!("Failed to write {}", path.display()))?;
-            exported
+            drop(out);
+            let renamed = written.and_then(|exported| {
+                std::fs::rename(&partial, path)
+                    .map(|()| exported)
+                    .with_context(|| format!("Failed to write {}", path.display()))
+            });
+            if renamed.is_err() {
+                let _ = std::fs::remove_file(&partial);
+            }
+            renamed?
         }
     };
     bar.finish_and_clear();
@@ -67,6 +88,21 @@ pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// `films.ndjson` → `films.ndjson.partial-PID` in the same directory.
+fn partial_name(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".partial-{}", std::process::id()));
+    path.with_file_name(name)
 }
 
 async fn write_all(

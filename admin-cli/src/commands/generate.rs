@@ -13,11 +13,7 @@ use stinger_api::service::import::{self, ImportReport};
 /// Films per `import_films` call: one transaction each, small enough to keep memory flat.
 const BATCH: usize = 1_000;
 
-/// Generate synthetic films (with people, companies, credits, scores, trivia and credit
-/// scenes) for benchmarks. The same --films and --seed always give the same data.
-///
-/// Each batch of 1,000 films is its own transaction: an interrupted run keeps the batches
-/// written, and running it again with the same seed adds only what is missing.
+/// Arguments of `generate` (its help text is on `Command::Generate`).
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  \
     stinger-admin generate --films 10000 --seed 1 --data-dir /tmp/bench\n  \

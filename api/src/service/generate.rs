@@ -19,7 +19,7 @@ use crate::service::import::record::{
 use crate::text::{film_slug, slugify};
 use chrono::NaiveDate;
 use entity::{CompanyRole, CreditSceneKind, Department, ScoreKind, ScoreSource};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// SplitMix64 (Steele, Lea and Flood, 2014): tiny, fast and fixed forever.
 #[derive(Debug, Clone)]
@@ -206,6 +206,29 @@ const HINTS: &[&str] = &[
     "A brief epilogue",
 ];
 
+/// Slugs handed out so far. A taken slug gets the first free `-2`, `-3`, … suffix; checking
+/// the suffixed slug too matters, because `silent-river` twice must not become the slug of a
+/// film titled "Silent River 2".
+#[derive(Debug, Clone, Default)]
+struct Slugs(HashSet<String>);
+
+impl Slugs {
+    /// A free slug for `base` and the number it got (1 for `base` itself).
+    fn claim(&mut self, base: String) -> (String, usize) {
+        if self.0.insert(base.clone()) {
+            return (base, 1);
+        }
+        let mut number = 2;
+        loop {
+            let slug = format!("{base}-{number}");
+            if self.0.insert(slug.clone()) {
+                return (slug, number);
+            }
+            number += 1;
+        }
+    }
+}
+
 /// Makes synthetic films, batch after batch; the same `films` and `seed` always give the same
 /// records, whatever the batch sizes.
 #[derive(Debug, Clone)]
@@ -215,7 +238,7 @@ pub struct Generator {
     made: usize,
     people: Vec<PersonRecord>,
     companies: Vec<CompanyRecord>,
-    film_slugs: HashMap<String, usize>,
+    film_slugs: Slugs,
     /// Slugs of the films made so far, for credit scenes that tease an earlier film.
     made_slugs: Vec<String>,
 }
@@ -232,7 +255,7 @@ impl Generator {
             made: 0,
             people,
             companies,
-            film_slugs: HashMap::new(),
+            film_slugs: Slugs::default(),
             made_slugs: Vec::new(),
         }
     }
@@ -259,13 +282,7 @@ impl Generator {
             None
         };
         let base = film_slug(&title, release_date.map(|_| year));
-        let count = self.film_slugs.entry(base.clone()).or_insert(0);
-        *count += 1;
-        let slug = if *count == 1 {
-            base
-        } else {
-            format!("{base}-{count}")
-        };
+        let (slug, _) = self.film_slugs.claim(base);
 
         let mut genres: Vec<String> = Vec::new();
         for _ in 0..rng.between(1, 3) {
@@ -400,7 +417,7 @@ impl Generator {
 }
 
 fn make_people(rng: &mut Rng, n: usize) -> Vec<PersonRecord> {
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut slugs = Slugs::default();
     (0..n)
         .map(|_| {
             let name = if rng.chance(0.3) {
@@ -413,14 +430,7 @@ fn make_people(rng: &mut Rng, n: usize) -> Vec<PersonRecord> {
             } else {
                 format!("{} {}", rng.pick(FIRST_NAMES), rng.pick(LAST_NAMES))
             };
-            let base = slugify(&name);
-            let count = seen.entry(base.clone()).or_insert(0);
-            *count += 1;
-            let slug = if *count == 1 {
-                base
-            } else {
-                format!("{base}-{count}")
-            };
+            let (slug, _) = slugs.claim(slugify(&name));
             let birth_date = if rng.chance(0.7) {
                 NaiveDate::from_ymd_opt(
                     rng.between(1920, 2005) as i32,
@@ -447,17 +457,15 @@ fn make_people(rng: &mut Rng, n: usize) -> Vec<PersonRecord> {
 }
 
 fn make_companies(rng: &mut Rng, n: usize) -> Vec<CompanyRecord> {
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut slugs = Slugs::default();
     (0..n)
         .map(|_| {
             let name = format!("{} {}", rng.pick(COMPANY_WORDS), rng.pick(COMPANY_SUFFIXES));
-            let base = slugify(&name);
-            let count = seen.entry(base.clone()).or_insert(0);
-            *count += 1;
-            let (slug, name) = if *count == 1 {
-                (base, name)
+            let (slug, number) = slugs.claim(slugify(&name));
+            let name = if number == 1 {
+                name
             } else {
-                (format!("{base}-{count}"), format!("{name} {count}"))
+                format!("{name} {number}")
             };
             CompanyRecord {
                 slug: Some(slug),
@@ -664,6 +672,7 @@ fn make_scenes(rng: &mut Rng, earlier: &[String]) -> Vec<CreditSceneRecord> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
 
     fn lines(films: usize, seed: u64, batch: usize) -> Vec<String> {
         let mut generator = Generator::new(films, seed);
@@ -686,6 +695,26 @@ mod tests {
     fn the_first_value_of_the_generator_is_fixed() {
         // SplitMix64's published first output for seed 0: guards against accidental changes.
         assert_eq!(Rng(0).next_u64(), 0xE220_A839_7B1D_CDAF);
+    }
+
+    #[test]
+    fn slugs_stay_unique_over_a_large_run() {
+        let mut generator = Generator::new(30_000, 1);
+        let mut slugs = HashSet::new();
+        while generator.remaining() > 0 {
+            for film in generator.batch(1_000) {
+                let slug = film.slug.unwrap_or_default();
+                assert!(slugs.insert(slug.clone()), "{slug} came twice");
+            }
+        }
+    }
+
+    #[test]
+    fn a_taken_slug_gets_the_first_free_suffix() {
+        let mut slugs = Slugs::default();
+        assert_eq!(slugs.claim("heat-2".into()), ("heat-2".into(), 1));
+        assert_eq!(slugs.claim("heat".into()), ("heat".into(), 1));
+        assert_eq!(slugs.claim("heat".into()), ("heat-3".into(), 3));
     }
 
     #[test]
