@@ -103,11 +103,21 @@ pub struct EditChange {
 /// A proposed change to public data, reviewed by an admin before it applies.
 pub struct Edit(pub edit::Model);
 
+/// A proposed change to public data, reviewed by an admin before it applies.
 #[Object]
 impl Edit {
     /// Global id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode("Edit", self.0.id)
+    }
+
+    /// The object edited (for a creation: once applied; null once deleted).
+    async fn target(&self, ctx: &Context<'_>) -> ApiResult<Option<super::node::Node>> {
+        let Some(id) = self.0.target_id else {
+            return Ok(None);
+        };
+        let id = ids::encode(kind_name(self.0.target_type), id);
+        Ok(super::node::load(ctx, &[id]).await?.pop().flatten())
     }
 
     /// The human-facing sequence number (#1, #2, …) the CLI takes and prints.

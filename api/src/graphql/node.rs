@@ -3,6 +3,7 @@
 use super::company::{Company, FilmCompany};
 use super::credit::Credit;
 use super::credit_scene::CreditScene;
+use super::edit::Edit;
 use super::film::Film;
 use super::ids;
 use super::loaders::Loaders;
@@ -25,13 +26,15 @@ pub enum Node {
     FilmCompany(FilmCompany),
     Score(Score),
     Trivia(Trivia),
+    Edit(Edit),
 }
 
 /// Most ids `nodes(ids:)` takes at once.
 const MAX_NODES: usize = 100;
 
-/// Loads the objects behind global ids, one batched query per kind; unknown ids give `None`.
-async fn load(ctx: &Context<'_>, ids: &[ID]) -> ApiResult<Vec<Option<Node>>> {
+/// Loads the objects behind global ids, one batched query per kind; unknown ids give `None`,
+/// and so do edits the viewer may not see (admins see all, editors their own, anonymous none).
+pub async fn load(ctx: &Context<'_>, ids: &[ID]) -> ApiResult<Vec<Option<Node>>> {
     let loaders = Loaders::of(ctx)?;
     let decoded: Vec<Option<(String, i64)>> = ids.iter().map(|id| ids::decode(id)).collect();
     let of_kind = |kind: &str| -> Vec<i64> {
@@ -56,6 +59,17 @@ async fn load(ctx: &Context<'_>, ids: &[ID]) -> ApiResult<Vec<Option<Node>>> {
         .await?;
     let scores = loaders.score.load_many(of_kind("Score")).await?;
     let trivia = loaders.trivia_item.load_many(of_kind("Trivia")).await?;
+    let viewer = super::account::viewer(ctx);
+    let edits: HashMap<i64, entity::edit::Model> = match viewer {
+        Some(viewer) => loaders
+            .edit
+            .load_many(of_kind("Edit"))
+            .await?
+            .into_iter()
+            .filter(|(_, e)| viewer.role == entity::Role::Admin || e.author_id == viewer.user_id)
+            .collect(),
+        None => HashMap::new(),
+    };
     fn take<M: Clone, N>(map: &HashMap<i64, M>, id: i64, wrap: impl Fn(M) -> N) -> Option<N> {
         map.get(&id).cloned().map(wrap)
     }
@@ -72,6 +86,7 @@ async fn load(ctx: &Context<'_>, ids: &[ID]) -> ApiResult<Vec<Option<Node>>> {
                 "FilmCompany" => take(&links, id, |m| Node::FilmCompany(FilmCompany(m))),
                 "Score" => take(&scores, id, |m| Node::Score(Score(m))),
                 "Trivia" => take(&trivia, id, |m| Node::Trivia(Trivia(m))),
+                "Edit" => take(&edits, id, |m| Node::Edit(Edit(m))),
                 _ => None,
             }
         })

@@ -539,3 +539,51 @@ async fn search_follows_an_approved_rename_on_every_engine() {
         );
     }
 }
+
+#[tokio::test]
+async fn edits_are_nodes_only_for_those_who_may_see_them_on_every_engine() {
+    const PROPOSE: &str =
+        "mutation($input: ProposeEditInput!) { proposeEdit(input: $input) { edit { id number } } }";
+    const NODE: &str = "query($id: ID!) { node(id: $id) { __typename ... on Edit { number target { __typename ... on Film { slug } } } } }";
+    for engine in engines() {
+        let app = spawn_app(engine).await;
+        let author = app.user_token("eddie", entity::Role::Editor).await;
+        let other = app.user_token("olive", entity::Role::Editor).await;
+        let admin = app.user_token("ada", entity::Role::Admin).await;
+        let film = app
+            .data("{ film(slug: \"m-butterfly-1993\") { id } }", json!({}))
+            .await["film"]["id"]
+            .clone();
+        let proposed = app
+            .data_as(
+                &author,
+                PROPOSE,
+                json!({"input": {"operation": "UPDATE", "targetId": film, "reason": "Node test",
+                                  "changes": {"film": {"tagline": "A tagline"}}}}),
+            )
+            .await;
+        let edit = proposed["proposeEdit"]["edit"]["id"].clone();
+        let expected = json!({"__typename": "Edit", "number": proposed["proposeEdit"]["edit"]["number"],
+                              "target": {"__typename": "Film", "slug": "m-butterfly-1993"}});
+        assert_eq!(
+            app.data_as(&author, NODE, json!({"id": edit})).await["node"],
+            expected,
+            "{engine:?}: the author"
+        );
+        assert_eq!(
+            app.data_as(&admin, NODE, json!({"id": edit})).await["node"],
+            expected,
+            "{engine:?}: an admin"
+        );
+        assert_eq!(
+            app.data_as(&other, NODE, json!({"id": edit})).await["node"],
+            Value::Null,
+            "{engine:?}: another editor"
+        );
+        assert_eq!(
+            app.data(NODE, json!({"id": edit})).await["node"],
+            Value::Null,
+            "{engine:?}: anonymous"
+        );
+    }
+}
