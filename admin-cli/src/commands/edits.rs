@@ -31,6 +31,8 @@ pub enum EditsCommand {
     Reject(RejectArgs),
     /// Withdraw one of your own pending edits.
     Withdraw(ShowArgs),
+    /// Follow edit events live until interrupted.
+    Watch(super::watch::WatchArgs),
 }
 
 /// Arguments of `edits list`.
@@ -137,6 +139,7 @@ pub async fn run(command: EditsCommand) -> anyhow::Result<()> {
             )
             .await
         }
+        EditsCommand::Watch(args) => super::watch::run(args).await,
         EditsCommand::Withdraw(args) => {
             let mut remote = Remote::new(&args.remote.server)?;
             remote.require_session()?;

@@ -9,6 +9,7 @@ pub(crate) mod login;
 mod migrate;
 mod submit;
 mod users;
+mod watch;
 
 use clap::Subcommand;
 

@@ -53,7 +53,8 @@ impl Remote {
             .context("The server's answer does not match this version of stinger-admin")
     }
 
-    async fn refresh_if_needed(&mut self) -> anyhow::Result<()> {
+    /// Refreshes the stored login when its access token is about to expire.
+    pub async fn refresh_if_needed(&mut self) -> anyhow::Result<()> {
         let Some(session) = &self.session else {
             return Ok(());
         };
@@ -62,6 +63,7 @@ impl Remote {
         }
         let body = json!({
             "query": ops::RefreshToken::QUERY,
+            "operationName": ops::RefreshToken::NAME,
             "variables": {"input": {"refreshToken": session.refresh_token}},
         });
         let data = self.post(body, None).await?;

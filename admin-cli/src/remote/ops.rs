@@ -50,3 +50,4 @@ operation!(ProposeEdit, propose_edit);
 operation!(RevertRevision, revert_revision);
 operation!(TargetIds, target_ids);
 operation!(FilmHistory, film_history);
+operation!(EditEvents, edit_events);

@@ -292,3 +292,93 @@ async fn the_review_story_runs_from_the_terminal_on_every_engine() {
         assert_eq!(code, 6);
     }
 }
+
+// Multi-threaded: the CLI runs as a blocking child process while the server answers it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logins_refresh_themselves_expire_clearly_and_watch_follows_events_on_every_engine() {
+    for engine in engines() {
+        // Access tokens that live one second: every command must refresh first.
+        let app = stinger_tests::spawn_app_with(engine, |c| {
+            c.access_token_ttl = std::time::Duration::from_secs(1)
+        })
+        .await;
+        app.user_token("ada", entity::Role::Admin).await;
+        app.user_token("eddie", entity::Role::Editor).await;
+        let admin = Terminal::new(&app);
+        admin.login("ada");
+        let stored =
+            || std::fs::read_to_string(admin.config.path().join("credentials.json")).unwrap();
+        let before = stored();
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        assert_eq!(
+            admin.json(&["whoami"])["username"],
+            "ada",
+            "{engine:?}: refreshed transparently"
+        );
+        assert_ne!(stored(), before, "{engine:?}: the rotated tokens were kept");
+
+        // `edits watch` prints events as they happen.
+        let mut watch = Command::new(binary("stinger-admin"))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("STINGER_CONFIG_DIR", admin.config.path())
+            .env("STINGER_SERVER", &admin.server)
+            .args(["edits", "watch", "--json"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = watch.stdout.take().unwrap();
+        let (lines, received) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                let _ = lines.send(line);
+            }
+        });
+        let film = app
+            .data("{ film(slug: \"m-butterfly-1993\") { id } }", json!({}))
+            .await["film"]["id"]
+            .clone();
+        let mut event = None;
+        for _ in 0..20 {
+            // The watcher may still be connecting: propose until it reports one (with a fresh
+            // token each time, as they live one second).
+            let token = app.login("eddie", TEST_PASSWORD).await["accessToken"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            app.data_as(
+                &token,
+                "mutation($input: ProposeEditInput!) { proposeEdit(input: $input) { edit { number } } }",
+                json!({"input": {"operation": "UPDATE", "targetId": film, "reason": "watch test",
+                                  "changes": {"film": {"tagline": "Watched"}}}}),
+            )
+            .await;
+            if let Ok(line) = received.recv_timeout(std::time::Duration::from_millis(500)) {
+                event = Some(line);
+                break;
+            }
+        }
+        watch.kill().ok();
+        watch.wait().ok();
+        let event: Value =
+            serde_json::from_str(&event.expect("edits watch printed an event")).unwrap();
+        assert_eq!(event["status"], "PENDING", "{engine:?}: {event}");
+
+        // A login whose refresh token no longer works says so, with its exit code.
+        let path = admin.config.path().join("credentials.json");
+        let mut credentials: Value = serde_json::from_str(&stored()).unwrap();
+        for session in credentials["servers"].as_object_mut().unwrap().values_mut() {
+            session["refresh_token"] = json!("revoked-or-forged");
+        }
+        std::fs::write(&path, credentials.to_string()).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let (code, message) = admin.fails(&["edits", "list"], "");
+        assert_eq!(code, 6, "{engine:?}: expired login: {message}");
+        assert!(message.contains("stinger-admin login"), "{message}");
+    }
+}
