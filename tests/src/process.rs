@@ -18,7 +18,9 @@ impl Drop for ServerProcess {
     }
 }
 
-/// Path of a workspace binary, built by `cargo test --workspace` beside the test executable.
+/// Path of a workspace binary (package and binary share its name), built by `cargo test
+/// --workspace` beside the test executable (each binary crate has an integration test, which
+/// makes cargo build the binary); built here when a narrower `cargo test` left it out.
 pub fn binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("the test executable's path");
     let dir = exe
@@ -28,7 +30,7 @@ pub fn binary(name: &str) -> PathBuf {
     let path = dir.join(name);
     if !path.exists() {
         let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
-            .args(["build", "--bin", name])
+            .args(["build", "-p", name, "--bin", name])
             .status()
             .expect("cargo runs");
         assert!(status.success(), "building {name} failed");
