@@ -8,11 +8,11 @@ use crate::remote::{Remote, ops};
 use clap::Args;
 use serde_json::json;
 
-/// Show the revisions of a film, newest first.
+/// Show the revisions of a film, person or company, newest first.
 #[derive(Debug, Args)]
 #[command(after_help = "Example:\n  stinger-admin history m-butterfly-1993")]
 pub struct HistoryArgs {
-    /// The film's slug.
+    /// The slug of a film, person or company.
     slug: String,
     /// How many revisions to show.
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100))]
@@ -41,17 +41,21 @@ pub struct RevertArgs {
 pub async fn history(args: HistoryArgs) -> anyhow::Result<()> {
     let mut remote = Remote::new(&args.remote.server)?;
     let data = remote
-        .run::<ops::FilmHistory>(json!({"slug": args.slug, "first": args.limit}))
+        .run::<ops::History>(json!({"slug": args.slug, "first": args.limit}))
         .await?;
-    let Some(film) = data.film else {
+    let data = serde_json::to_value(data)?;
+    let Some(target) = ["film", "person", "company"]
+        .iter()
+        .map(|kind| &data[*kind])
+        .find(|target| target.is_object())
+    else {
         return Err(Failure::NotFound(format!(
-            "there is no film {:?}: check the slug with a search",
+            "there is no film, person or company {:?}: check the slug with a search",
             args.slug
         ))
         .into());
     };
-    let film = serde_json::to_value(film)?;
-    let revisions: Vec<&serde_json::Value> = film["revisions"]["edges"]
+    let revisions: Vec<&serde_json::Value> = target["revisions"]["edges"]
         .as_array()
         .into_iter()
         .flatten()
@@ -60,7 +64,12 @@ pub async fn history(args: HistoryArgs) -> anyhow::Result<()> {
     if args.output.json {
         return output::json(&revisions);
     }
-    anstream::println!("{BOLD}{}{BOLD:#}", output::short(&film["title"]));
+    let name = if target["title"].is_string() {
+        &target["title"]
+    } else {
+        &target["name"]
+    };
+    anstream::println!("{BOLD}{}{BOLD:#}", output::short(name));
     for revision in revisions {
         let who = revision["actor"]["username"].as_str().unwrap_or("system");
         let edit = revision["edit"]["number"]

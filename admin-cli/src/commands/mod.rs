@@ -27,7 +27,7 @@ pub enum Command {
     Edits(edits::EditsCommand),
     /// Propose an edit from flags or from a JSON or TOML file.
     Submit(submit::SubmitArgs),
-    /// Show the revisions of a film.
+    /// Show the revisions of a film, person or company.
     History(history::HistoryArgs),
     /// Undo a revision (admins).
     Revert(history::RevertArgs),

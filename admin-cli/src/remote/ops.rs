@@ -49,5 +49,5 @@ operation!(WithdrawEdit, withdraw_edit);
 operation!(ProposeEdit, propose_edit);
 operation!(RevertRevision, revert_revision);
 operation!(TargetIds, target_ids);
-operation!(FilmHistory, film_history);
+operation!(History, history);
 operation!(EditEvents, edit_events);

@@ -260,6 +260,14 @@ async fn the_review_story_runs_from_the_terminal_on_every_engine() {
             "the revert restored the earlier value"
         );
 
+        // People and companies have histories too.
+        let person = admin.json(&["history", "david-cronenberg"]);
+        assert_eq!(person[0]["targetType"], "PERSON", "{person}");
+        let company = admin.json(&["history", "warner-bros"]);
+        assert_eq!(company[0]["targetType"], "COMPANY", "{company}");
+        let (code, _) = admin.fails(&["history", "no-such-slug"], "");
+        assert_eq!(code, 3, "unknown slug → not found");
+
         // Failures and their exit codes.
         let (code, _) = admin.fails(&["edits", "show", "99999"], "");
         assert_eq!(code, 3, "unknown edit → not found");
