@@ -178,3 +178,62 @@ async fn anonymous_subscribers_are_refused() {
         );
     }
 }
+
+/// POSTs to another server process as `token`; returns `data`.
+async fn post_as(base: &str, token: &str, query: &str, variables: Value) -> Value {
+    let body: Value = reqwest::Client::new()
+        .post(format!("{base}/graphql"))
+        .bearer_auth(token)
+        .json(&json!({"query": query, "variables": variables}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(body.get("errors").is_none(), "{body}");
+    body["data"].clone()
+}
+
+// Multi-threaded: starting the second process blocks while it comes up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscriber_hears_a_review_made_through_a_second_server_process_on_postgres() {
+    if !engines().contains(&Engine::Postgres) {
+        return;
+    }
+    // Two API processes on one PostgreSQL database: this test's server, and the real binary
+    // sharing its database and its data directory (so its signing secret).
+    let app = spawn_app(Engine::Postgres).await;
+    let data_dir = app.test_db.dir.path().display().to_string();
+    let second = stinger_tests::ServerProcess::start(&[
+        ("DATABASE_URL", app.test_db.url.as_str()),
+        ("STINGER_DATA_DIR", data_dir.as_str()),
+    ]);
+    let admin = app.user_token("ada", Role::Admin).await;
+    let editor = app.user_token("eddie", Role::Editor).await;
+    let mut ws = subscribe(&app, Some(&admin)).await;
+
+    let film = app
+        .data("{ film(slug: \"m-butterfly-1993\") { id } }", json!({}))
+        .await["film"]["id"]
+        .clone();
+    let proposed = post_as(
+        &second.base_url,
+        &editor,
+        "mutation($input: ProposeEditInput!) { proposeEdit(input: $input) { edit { number } } }",
+        json!({"input": {"operation": "UPDATE", "targetId": film, "reason": "From the poster.",
+                          "changes": {"film": {"tagline": "Heard across processes"}}}}),
+    )
+    .await;
+    let number = proposed["proposeEdit"]["edit"]["number"].as_i64().unwrap();
+    assert_eq!(next_event(&mut ws).await, (number, "PENDING".to_owned()));
+
+    post_as(
+        &second.base_url,
+        &admin,
+        "mutation($id: ID!) { approveEdit(input: { editId: $id, note: \"ok\" }) { edit { status } } }",
+        json!({"id": number.to_string()}),
+    )
+    .await;
+    assert_eq!(next_event(&mut ws).await, (number, "APPROVED".to_owned()));
+}
