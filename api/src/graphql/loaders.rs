@@ -2,7 +2,7 @@
 //! request asks for into one `IN (…)` query through `service::catalog`.
 
 use crate::error::{ApiError, ApiResult};
-use crate::service::{account, catalog, editorial};
+use crate::service::{catalog, editorial};
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{
@@ -29,11 +29,11 @@ macro_rules! batch_loader {
 }
 
 batch_loader!(/// Films by id.
-    FilmById => film::Model, catalog::films_by_ids);
+    FilmById => film::Model, catalog::by_ids::<film::Entity>);
 batch_loader!(/// People by id.
-    PersonById => person::Model, catalog::people_by_ids);
+    PersonById => person::Model, catalog::by_ids::<person::Entity>);
 batch_loader!(/// Companies by id.
-    CompanyById => company::Model, catalog::companies_by_ids);
+    CompanyById => company::Model, catalog::by_ids::<company::Entity>);
 batch_loader!(/// Genres of a film.
     GenresByFilm => Vec<String>, catalog::genres_by_films);
 batch_loader!(/// Credit scenes of a film.
@@ -51,11 +51,11 @@ batch_loader!(/// Company links of a film.
 batch_loader!(/// Company links of a company.
     CompanyLinksByCompany => Vec<film_company::Model>, catalog::company_links_by_companies);
 batch_loader!(/// Accounts by id.
-    UserById => user::Model, account::users_by_ids);
+    UserById => user::Model, catalog::by_ids::<user::Entity>);
 batch_loader!(/// Edits by id.
-    EditById => edit::Model, editorial::edits_by_ids);
+    EditById => edit::Model, catalog::by_ids::<edit::Entity>);
 batch_loader!(/// Revisions by id.
-    RevisionById => revision::Model, editorial::revisions_by_ids);
+    RevisionById => revision::Model, catalog::by_ids::<revision::Entity>);
 
 batch_loader!(/// Credit scenes by id.
     CreditSceneById => credit_scene::Model, catalog::by_ids::<credit_scene::Entity>);

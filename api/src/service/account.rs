@@ -401,20 +401,6 @@ fn new_family() -> String {
     hex::encode(random)
 }
 
-/// Accounts by id (for loaders).
-pub async fn users_by_ids(
-    db: &impl ConnectionTrait,
-    ids: &[i64],
-) -> Result<std::collections::HashMap<i64, user::Model>, sea_orm::DbErr> {
-    Ok(user::Entity::find()
-        .filter(user::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect())
-}
-
 /// SHA-256 of a refresh token, hex: all the database ever holds.
 pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))

@@ -50,42 +50,6 @@ fn group<K: Eq + Hash, V>(rows: Vec<V>, key: impl Fn(&V) -> K) -> HashMap<K, Vec
     groups
 }
 
-/// Films by id.
-pub async fn films_by_ids(
-    db: &impl ConnectionTrait,
-    ids: &[i64],
-) -> Result<HashMap<i64, film::Model>, DbErr> {
-    let rows = film::Entity::find()
-        .filter(film::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|f| (f.id, f)).collect())
-}
-
-/// People by id.
-pub async fn people_by_ids(
-    db: &impl ConnectionTrait,
-    ids: &[i64],
-) -> Result<HashMap<i64, person::Model>, DbErr> {
-    let rows = person::Entity::find()
-        .filter(person::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|p| (p.id, p)).collect())
-}
-
-/// Companies by id.
-pub async fn companies_by_ids(
-    db: &impl ConnectionTrait,
-    ids: &[i64],
-) -> Result<HashMap<i64, company::Model>, DbErr> {
-    let rows = company::Entity::find()
-        .filter(company::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|c| (c.id, c)).collect())
-}
-
 /// Genres of films, in their given order.
 pub async fn genres_by_films(
     db: &impl ConnectionTrait,
@@ -196,7 +160,7 @@ pub async fn company_links_by_companies(
     Ok(group(rows, |l| l.company_id))
 }
 
-/// Rows of any catalogue table by id.
+/// Rows of any table with an `i64` primary key, by id: one `WHERE id IN (…)` query.
 pub async fn by_ids<E: EntityTrait>(
     db: &impl ConnectionTrait,
     ids: &[i64],

@@ -826,34 +826,6 @@ pub async fn withdraw(
     }
 }
 
-/// Edits by id (for loaders; callers check visibility).
-pub async fn edits_by_ids(
-    db: &impl ConnectionTrait,
-    ids: &[i64],
-) -> Result<std::collections::HashMap<i64, edit::Model>, DbErr> {
-    Ok(edit::Entity::find()
-        .filter(edit::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e))
-        .collect())
-}
-
-/// Revisions by id (for loaders).
-pub async fn revisions_by_ids(
-    db: &impl ConnectionTrait,
-    ids: &[i64],
-) -> Result<std::collections::HashMap<i64, revision::Model>, DbErr> {
-    Ok(revision::Entity::find()
-        .filter(revision::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect())
-}
-
 /// Filters for listing edits.
 #[derive(Debug, Clone, Default)]
 pub struct EditFilter {

@@ -11,7 +11,7 @@ use crate::service::import::record::{
     CompanyRecord, CreditRecord, CreditSceneRecord, FilmCompanyRecord, FilmRecord, PersonRecord,
     ScoreRecord, TriviaRecord,
 };
-use entity::{credit, film};
+use entity::{company, credit, film, person};
 use sea_orm::{
     AccessMode, ActiveEnum, ConnectionTrait, DbBackend, DbErr, EntityTrait, IsolationLevel,
     QuerySelect, TransactionSession, TransactionTrait,
@@ -83,7 +83,7 @@ async fn load_page(
     ids: &[i64],
     slugs: &HashMap<i64, String>,
 ) -> Result<Vec<FilmRecord>, DbErr> {
-    let mut films = catalog::films_by_ids(db, ids).await?;
+    let mut films = catalog::by_ids::<film::Entity>(db, ids).await?;
     let mut genres = catalog::genres_by_films(db, ids).await?;
     let mut credits = catalog::credits_by_films(db, ids).await?;
     let mut links = catalog::company_links_by_films(db, ids).await?;
@@ -99,7 +99,7 @@ async fn load_page(
         .collect::<Vec<_>>()
         .chunks(KEYS_PER_QUERY)
     {
-        people.extend(catalog::people_by_ids(db, chunk).await?);
+        people.extend(catalog::by_ids::<person::Entity>(db, chunk).await?);
     }
     let mut companies = HashMap::new();
     for chunk in company_ids
@@ -107,7 +107,7 @@ async fn load_page(
         .collect::<Vec<_>>()
         .chunks(KEYS_PER_QUERY)
     {
-        companies.extend(catalog::companies_by_ids(db, chunk).await?);
+        companies.extend(catalog::by_ids::<company::Entity>(db, chunk).await?);
     }
 
     let mut records = Vec::with_capacity(ids.len());
