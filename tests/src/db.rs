@@ -135,7 +135,7 @@ impl TestDb {
                     }
                     _ => format!("CREATE DATABASE {name}"),
                 };
-                admin_execute(&admin, &create).await;
+                admin_execute(&admin, &[&create]).await;
                 let url = replace_database(&admin, &name);
                 Self {
                     engine,

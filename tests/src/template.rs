@@ -40,6 +40,8 @@ async fn build(engine: Engine, dataset: Dataset) -> Template {
     let template = match engine {
         Engine::Sqlite => {
             let path = owner::scratch_dir().join(format!("template-{}.db", dataset.name()));
+            // What a build that panicked half-way left (the next test asking builds again).
+            let _ = std::fs::remove_file(&path);
             if dataset != Dataset::Empty {
                 let Template::Sqlite(empty) = Box::pin(template(engine, Dataset::Empty)).await
                 else {
@@ -64,7 +66,8 @@ async fn build(engine: Engine, dataset: Dataset) -> Template {
                 };
                 format!("CREATE DATABASE {name} TEMPLATE {empty}")
             };
-            admin_execute(&admin, &create).await;
+            let leftover = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            admin_execute(&admin, &[&leftover, &create]).await;
             fill(&replace_database(&admin, &name), dataset).await;
             Template::Postgres(name)
         }
@@ -104,13 +107,16 @@ async fn fill(url: &str, dataset: Dataset) {
     db.close().await.expect("the template's connection closes");
 }
 
-/// Runs one administrative statement (`CREATE DATABASE`, `DROP DATABASE`) on the server.
-pub(crate) async fn admin_execute(admin_url: &str, sql: &str) {
+/// Runs administrative statements (`CREATE DATABASE`, …) on the server, one by one (they
+/// cannot share a transaction).
+pub(crate) async fn admin_execute(admin_url: &str, statements: &[&str]) {
     let db = owner::connect_admin(admin_url)
         .await
         .unwrap_or_else(|e| panic!("connect to {} ({admin_url}): {e}", owner::POSTGRES_ENV));
-    db.execute_unprepared(sql)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    for sql in statements {
+        db.execute_unprepared(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
     let _ = db.close().await;
 }
