@@ -1,7 +1,8 @@
 //! The editorial workflow in GraphQL: proposing, following, withdrawing and reviewing edits,
 //! and the revision history. Resolvers authorise and translate; `service::editorial` decides.
 
-use super::account::{User, viewer};
+use super::account::User;
+use super::context::{db, settings, viewer};
 use super::enums::{
     CompanyRole, CreditSceneKind, Department, EditOperation, EditStatus, ScoreKind, ScoreSource,
     TargetType,
@@ -10,13 +11,11 @@ use super::ids;
 use super::loaders::Loaders;
 use super::pagination::{self, TotalCount, decode_cursor, encode_cursor, page_size};
 use super::scalars::Date;
-use super::schema::db;
 use super::user_error::UserError;
 use crate::error::{ApiError, ApiResult};
 use crate::service::account::{self, AccountError};
 use crate::service::editorial::{
-    self, EditFilter as ServiceEditFilter, EditorialError, EditorialSettings, Proposal,
-    ReviewOutcome,
+    self, EditFilter as ServiceEditFilter, EditorialError, Proposal, ReviewOutcome,
 };
 use crate::service::events::{EditEvent, EditEventHub};
 use async_graphql::connection::{Connection, Edge};
@@ -835,12 +834,6 @@ fn review_payload(
             user_errors: vec![user_error(err, "input")?],
         }),
     }
-}
-
-fn settings(ctx: &Context<'_>) -> EditorialSettings {
-    ctx.data_opt::<EditorialSettings>()
-        .copied()
-        .unwrap_or_default()
 }
 
 fn not_found_edit() -> ApiResult<EditPayload> {

@@ -1,6 +1,7 @@
 //! Films and the queries that list them.
 
 use super::company::FilmCompany;
+use super::context::db;
 use super::credit::Credit;
 use super::credit_scene::CreditScenes;
 use super::edit::{Revision, revision_connection};
@@ -10,7 +11,6 @@ use super::loaders::{Loaders, load_vec};
 use super::pagination::{self, CountQuery, TotalCount, page_in_memory, page_size};
 use super::person::Person;
 use super::scalars::Date;
-use super::schema::db;
 use super::score::Score;
 use super::trivia::Trivia;
 use crate::error::{ApiError, ApiResult};

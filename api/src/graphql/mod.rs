@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod company;
+pub mod context;
 pub mod credit;
 pub mod credit_scene;
 pub mod edit;

@@ -59,7 +59,7 @@ pub async fn load(ctx: &Context<'_>, ids: &[ID]) -> ApiResult<Vec<Option<Node>>>
         .await?;
     let scores = loaders.score.load_many(of_kind("Score")).await?;
     let trivia = loaders.trivia_item.load_many(of_kind("Trivia")).await?;
-    let viewer = super::account::viewer(ctx);
+    let viewer = super::context::viewer(ctx);
     let edits: HashMap<i64, entity::edit::Model> = match viewer {
         Some(viewer) => loaders
             .edit

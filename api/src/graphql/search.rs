@@ -1,11 +1,11 @@
 //! Search across films, people and companies.
 
 use super::company::Company;
+use super::context::db;
 use super::film::Film;
 use super::loaders::Loaders;
 use super::pagination::page_size;
 use super::person::Person;
-use super::schema::db;
 use crate::error::ApiResult;
 use crate::service::search;
 use async_graphql::{Context, Object, Union};
