@@ -1,6 +1,5 @@
 //! Companies and their films.
 
-use super::edit::{Revision, revision_connection};
 use super::enums::CompanyRole;
 use super::film::Film;
 use super::ids;
@@ -8,6 +7,7 @@ use super::loaders::{Loaders, load_required, load_vec};
 use super::pagination::{
     CountQuery, TotalCount, keyset_after, keyset_connection, page_in_memory, page_size,
 };
+use super::revision::{Revision, revision_connection};
 use crate::error::{ApiError, ApiResult};
 use crate::service::{catalog, listing};
 use async_graphql::connection::Connection;

@@ -9,7 +9,9 @@ use super::enums::{
 };
 use super::ids;
 use super::loaders::Loaders;
+use super::names::{camel, kind_name, target_of_kind};
 use super::pagination::{self, TotalCount, decode_cursor, encode_cursor, page_size};
+use super::revision::{Revision, revision_connection};
 use super::scalars::Date;
 use super::user_error::UserError;
 use crate::error::{ApiError, ApiResult};
@@ -23,58 +25,11 @@ use async_graphql::{
     Context, ID, InputObject, Json, MaybeUndefined, Object, OneofObject, SimpleObject, Subscription,
 };
 use chrono::{DateTime, Utc};
-use entity::{Role, edit, revision};
+use entity::{Role, edit};
 use futures_util::{Stream, StreamExt};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::sync::Arc;
-
-/// The GraphQL type name of a target's global id.
-pub fn kind_name(target: entity::TargetType) -> &'static str {
-    match target {
-        entity::TargetType::Film => "Film",
-        entity::TargetType::CreditScene => "CreditScene",
-        entity::TargetType::Person => "Person",
-        entity::TargetType::Credit => "Credit",
-        entity::TargetType::Company => "Company",
-        entity::TargetType::FilmCompany => "FilmCompany",
-        entity::TargetType::Score => "Score",
-        entity::TargetType::Trivia => "Trivia",
-    }
-}
-
-fn target_of_kind(kind: &str) -> Option<entity::TargetType> {
-    use entity::TargetType as T;
-    [
-        T::Film,
-        T::CreditScene,
-        T::Person,
-        T::Credit,
-        T::Company,
-        T::FilmCompany,
-        T::Score,
-        T::Trivia,
-    ]
-    .into_iter()
-    .find(|t| kind_name(*t) == kind)
-}
-
-/// `release_date` → `releaseDate`.
-fn camel(field: &str) -> String {
-    let mut out = String::with_capacity(field.len());
-    let mut upper = false;
-    for c in field.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
 
 /// The number inside an edit id: a global id (`Edit:12`) or the bare number the CLI prints.
 fn edit_number(id: &ID) -> Option<i64> {
@@ -228,141 +183,6 @@ impl Edit {
         };
         Ok(Loaders::of(ctx)?.revision.load_one(id).await?.map(Revision))
     }
-}
-
-/// One field of a revision: its value before and after.
-#[derive(SimpleObject)]
-pub struct FieldDiff {
-    /// The field (camelCase).
-    pub field: String,
-    /// The value before the change (null for a creation).
-    pub before: Json<Value>,
-    /// The value after the change (null for a deletion).
-    pub after: Json<Value>,
-}
-
-/// One applied change to public data: by an import, an approved edit, or a revert.
-pub struct Revision(pub revision::Model);
-
-#[Object]
-impl Revision {
-    /// Global id.
-    async fn id(&self) -> ID {
-        ids::encode("Revision", self.0.id)
-    }
-
-    /// The object's version after this change.
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-
-    /// The kind of object changed.
-    async fn target_type(&self) -> TargetType {
-        self.0.target_type.into()
-    }
-
-    /// The global id of the object changed.
-    async fn target_id(&self) -> ID {
-        ids::encode(kind_name(self.0.target_type), self.0.target_id)
-    }
-
-    /// Each field changed, before and after.
-    async fn diff(&self) -> Vec<FieldDiff> {
-        self.0
-            .diff
-            .as_object()
-            .into_iter()
-            .flatten()
-            .map(|(field, change)| FieldDiff {
-                field: camel(field),
-                before: Json(change.get("before").cloned().unwrap_or(Value::Null)),
-                after: Json(change.get("after").cloned().unwrap_or(Value::Null)),
-            })
-            .collect()
-    }
-
-    /// The edit that caused it; null for imports. Editors see only their own edits.
-    async fn edit(&self, ctx: &Context<'_>) -> ApiResult<Option<Edit>> {
-        let Some(id) = self.0.edit_id else {
-            return Ok(None);
-        };
-        let Some(viewer) = viewer(ctx) else {
-            return Ok(None);
-        };
-        let edit = Loaders::of(ctx)?.edit.load_one(id).await?;
-        Ok(edit
-            .filter(|e| viewer.role == Role::Admin || e.author_id == viewer.user_id)
-            .map(Edit))
-    }
-
-    /// The author of the edit behind it (null for imports).
-    async fn author(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
-        let Some(id) = self.0.edit_id else {
-            return Ok(None);
-        };
-        let loaders = Loaders::of(ctx)?;
-        let Some(edit) = loaders.edit.load_one(id).await? else {
-            return Ok(None);
-        };
-        Ok(loaders.user.load_one(edit.author_id).await?.map(User))
-    }
-
-    /// The reviewer's note on the edit behind it.
-    async fn review_note(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
-        let Some(id) = self.0.edit_id else {
-            return Ok(None);
-        };
-        Ok(Loaders::of(ctx)?
-            .edit
-            .load_one(id)
-            .await?
-            .and_then(|e| e.review_note))
-    }
-
-    /// Who applied it: the reviewer who approved the edit; null for the system (imports).
-    async fn actor(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
-        let Some(id) = self.0.actor_id else {
-            return Ok(None);
-        };
-        Ok(Loaders::of(ctx)?.user.load_one(id).await?.map(User))
-    }
-
-    /// Why the change was made.
-    async fn reason(&self) -> &str {
-        &self.0.reason
-    }
-
-    /// When it was applied.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-
-    /// The edit's author approved it themselves (allowed only by configuration).
-    async fn self_reviewed(&self) -> bool {
-        self.0.self_reviewed
-    }
-}
-
-/// A page of revisions, newest first: of one object (`target`), or of everything.
-pub async fn revision_connection(
-    ctx: &Context<'_>,
-    target: Option<(entity::TargetType, i64)>,
-    first: Option<i32>,
-    after: Option<String>,
-) -> ApiResult<Connection<String, Revision, TotalCount>> {
-    let size = page_size(ctx, first)?;
-    let after = after.map(|c| decode_cursor::<i64>(&c)).transpose()?;
-    let limit = u64::try_from(size).unwrap_or(0) + 1;
-    let (mut rows, total) = editorial::list_revisions(db(ctx)?, target, after, limit).await?;
-    let has_next = rows.len() > size;
-    rows.truncate(size);
-    let mut connection =
-        Connection::with_additional_fields(after.is_some(), has_next, TotalCount::Known(total));
-    connection.edges.extend(
-        rows.into_iter()
-            .map(|r| Edge::new(encode_cursor(&r.id), Revision(r))),
-    );
-    Ok(connection)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,12 +1,12 @@
 //! People and the queries that find them.
 
 use super::credit::Credit;
-use super::edit::{Revision, revision_connection};
 use super::ids;
 use super::loaders::{Loaders, load_vec};
 use super::pagination::{
     CountQuery, TotalCount, keyset_after, keyset_connection, page_in_memory, page_size,
 };
+use super::revision::{Revision, revision_connection};
 use super::scalars::Date;
 use crate::error::{ApiError, ApiResult};
 use crate::service::{catalog, listing};
