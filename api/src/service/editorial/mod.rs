@@ -4,9 +4,11 @@
 //! either applies the change with a revision or marks the edit conflicted.
 //!
 //! One file per job: `targets` (editable fields, row-as-JSON snapshots, writing rows), `rules`
-//! (validation), `propose`, `queue` (reading edits), `review` (approve, reject, withdraw),
-//! `history` (revisions, revert), and `error`.
+//! (validation), `propose`, `queue` (reading edits), `review` (approve as named steps, reject,
+//! withdraw), `apply` (an approved change written to its target, with its diff), `history`
+//! (revisions, revert), and `error`.
 
+mod apply;
 mod error;
 mod history;
 mod propose;

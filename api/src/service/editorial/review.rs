@@ -1,21 +1,18 @@
 //! Reviewing: approving (the only way an edit reaches public data), rejecting, and the
 //! author withdrawing their own pending edit.
 
-use super::error::map_write_error;
+use super::apply::{Applied, apply, next_version};
 use super::rules::check_reason;
-use super::targets::{
-    current_state, delete_target, insert_target, replace_genres, same, write_target,
-};
+use super::targets::{current_state, same};
 use super::{EditorialError, EditorialSettings, ReviewOutcome};
 use crate::service::account::AccountError;
 use crate::service::events::{self, EditEvent};
-use crate::service::revision::BOOKKEEPING;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::{EditOperation, EditStatus, Role, TargetType, edit, revision, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
-    TransactionSession, TransactionTrait,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    Set, TransactionSession, TransactionTrait,
 };
 use serde_json::{Map, Value, json};
 
@@ -85,6 +82,8 @@ where
     }
 }
 
+/// Claims a pending edit for this transaction (marking it approved, to be corrected if it
+/// conflicts); an edit that is not pending is left alone.
 async fn claim<C: ConnectionTrait>(db: &C, edit_id: i64) -> Result<edit::Model, EditorialError> {
     // The claim is the transaction's first write: on PostgreSQL it locks the edit's row (a
     // concurrent claim waits, then finds it no longer pending); on SQLite it takes the
@@ -109,6 +108,7 @@ async fn claim<C: ConnectionTrait>(db: &C, edit_id: i64) -> Result<edit::Model, 
     Ok(edit)
 }
 
+/// The approval itself, inside the transaction `approve` opened: each step a function.
 async fn approve_in<C: ConnectionTrait>(
     db: &C,
     settings: EditorialSettings,
@@ -117,27 +117,62 @@ async fn approve_in<C: ConnectionTrait>(
     note: Option<String>,
 ) -> Result<ReviewOutcome, EditorialError> {
     let edit = claim(db, edit_id).await?;
+    let self_reviewed = check_reviewer(&edit, reviewer, settings)?;
+    let now = Utc::now();
+    let current = lock_target(db, &edit).await?;
+    let conflict = conflicts(&edit, current.as_ref());
+    if !conflict.is_empty() {
+        let edit = mark_conflicted(db, edit, reviewer, note, conflict, now).await?;
+        events::notify(db, &EditEvent::of(&edit)).await?;
+        return Ok(ReviewOutcome::Conflicted(edit));
+    }
+    let version = next_version(current.as_ref());
+    let applied = apply(db, &edit, current, version, now).await?;
+    let revision = write_revision(db, &edit, reviewer, &applied, self_reviewed, now).await?;
+    reindex_search(db, edit.target_type, applied.target_id).await?;
+    let edit = mark_approved(db, edit, reviewer, note, &applied, revision.id, now).await?;
+    events::notify(db, &EditEvent::of(&edit)).await?;
+    Ok(ReviewOutcome::Applied(edit))
+}
+
+/// Four eyes: an author approves their own edit only where the settings allow it. Returns
+/// whether this is a self-review (the revision records it).
+fn check_reviewer(
+    edit: &edit::Model,
+    reviewer: &user::Model,
+    settings: EditorialSettings,
+) -> Result<bool, EditorialError> {
     let self_reviewed = edit.author_id == reviewer.id;
     if self_reviewed && !settings.allow_self_review {
         return Err(EditorialError::SelfReview);
     }
-    let changes = edit.changes.as_object().cloned().unwrap_or_default();
-    let now = Utc::now();
-    let target = edit.target_type;
+    Ok(self_reviewed)
+}
 
-    let current = match edit.target_id {
-        Some(id) => current_state(db, target, id, true).await?,
-        None => None,
-    };
-    // Field-level conflicts: only the fields this edit touches matter.
+/// The target's current state, locked for the rest of the transaction; `None` for a creation
+/// or a target deleted since the edit was proposed.
+async fn lock_target<C: ConnectionTrait>(
+    db: &C,
+    edit: &edit::Model,
+) -> Result<Option<Value>, DbErr> {
+    match edit.target_id {
+        Some(id) => current_state(db, edit.target_type, id, true).await,
+        None => Ok(None),
+    }
+}
+
+/// Field-level conflicts: each field the edit changes whose value is no longer the one its
+/// author saw, with the value it holds now (`_deleted` when the target is gone). Fields the
+/// edit does not touch never conflict.
+fn conflicts(edit: &edit::Model, current: Option<&Value>) -> Map<String, Value> {
     let mut conflict = Map::new();
-    match (&edit.operation, &current) {
+    match (&edit.operation, current) {
         (EditOperation::Create, _) => {}
         (_, None) => {
             conflict.insert("_deleted".to_owned(), json!(true));
         }
         (_, Some(current)) => {
-            for (field, change) in &changes {
+            for (field, change) in edit.changes.as_object().into_iter().flatten() {
                 let seen = change.get("from").unwrap_or(&Value::Null);
                 let now_value = current.get(field).unwrap_or(&Value::Null);
                 if !same(seen, now_value) {
@@ -146,91 +181,41 @@ async fn approve_in<C: ConnectionTrait>(
             }
         }
     }
-    if !conflict.is_empty() {
-        let mut model: edit::ActiveModel = edit.into();
-        model.status = Set(EditStatus::Conflicted);
-        model.conflict = Set(Some(Value::Object(conflict)));
-        model.reviewer_id = Set(Some(reviewer.id));
-        model.review_note = Set(note);
-        model.reviewed_at = Set(Some(now));
-        let edit = model.update(db).await?;
-        events::notify(db, &EditEvent::of(&edit)).await?;
-        return Ok(ReviewOutcome::Conflicted(edit));
-    }
+    conflict
+}
 
-    let proposed = |field: &str| changes.get(field).and_then(|c| c.get("to")).cloned();
-    let (target_id, version, diff) = match edit.operation {
-        EditOperation::Update => {
-            let id = edit.target_id.ok_or(EditorialError::TargetNotFound)?;
-            let mut state = current.unwrap_or(Value::Null);
-            let version = state["version"].as_i64().unwrap_or(0) + 1;
-            let mut diff = Map::new();
-            let mut columns = vec!["version".to_owned(), "updated_at".to_owned()];
-            for field in changes.keys() {
-                let after = proposed(field).unwrap_or(Value::Null);
-                diff.insert(
-                    field.clone(),
-                    json!({"before": state[field.as_str()].clone(), "after": after.clone()}),
-                );
-                state[field.as_str()] = after;
-                columns.push(field.clone());
-            }
-            state["version"] = json!(version);
-            state["updated_at"] = json!(now);
-            if let Some(genres) = proposed("genres").filter(|_| target == TargetType::Film) {
-                replace_genres(db, id, &genres).await?;
-            }
-            write_target(db, target, state, columns)
-                .await
-                .map_err(map_write_error)?;
-            (id, version, diff)
-        }
-        EditOperation::Create => {
-            let mut state = Map::new();
-            let mut diff = Map::new();
-            for field in changes.keys() {
-                let after = proposed(field).unwrap_or(Value::Null);
-                diff.insert(
-                    field.clone(),
-                    json!({"before": null, "after": after.clone()}),
-                );
-                state.insert(field.clone(), after);
-            }
-            state.insert("version".to_owned(), json!(1));
-            state.insert("created_at".to_owned(), json!(now));
-            state.insert("updated_at".to_owned(), json!(now));
-            let genres = state.remove("genres");
-            let id = insert_target(db, target, Value::Object(state))
-                .await
-                .map_err(map_write_error)?;
-            if let Some(genres) = genres.filter(|_| target == TargetType::Film) {
-                replace_genres(db, id, &genres).await?;
-            }
-            (id, 1, diff)
-        }
-        EditOperation::Delete => {
-            let id = edit.target_id.ok_or(EditorialError::TargetNotFound)?;
-            let state = current.unwrap_or(Value::Null);
-            let version = state["version"].as_i64().unwrap_or(0) + 1;
-            let mut diff = Map::new();
-            if let Value::Object(fields) = &state {
-                for (field, before) in fields {
-                    if !BOOKKEEPING.contains(&field.as_str()) {
-                        diff.insert(field.clone(), json!({"before": before, "after": null}));
-                    }
-                }
-            }
-            delete_target(db, target, id)
-                .await
-                .map_err(map_write_error)?;
-            (id, version, diff)
-        }
-    };
-    let revision = revision::ActiveModel {
-        target_type: Set(target),
-        target_id: Set(target_id),
-        version: Set(i32::try_from(version).unwrap_or(i32::MAX)),
-        diff: Set(Value::Object(diff)),
+/// Marks the edit CONFLICTED, keeping the values that differ, with the reviewer and note.
+async fn mark_conflicted<C: ConnectionTrait>(
+    db: &C,
+    edit: edit::Model,
+    reviewer: &user::Model,
+    note: Option<String>,
+    conflict: Map<String, Value>,
+    now: DateTime<Utc>,
+) -> Result<edit::Model, DbErr> {
+    let mut model: edit::ActiveModel = edit.into();
+    model.status = Set(EditStatus::Conflicted);
+    model.conflict = Set(Some(Value::Object(conflict)));
+    model.reviewer_id = Set(Some(reviewer.id));
+    model.review_note = Set(note);
+    model.reviewed_at = Set(Some(now));
+    model.update(db).await
+}
+
+/// Records the applied change as a revision of its target.
+async fn write_revision<C: ConnectionTrait>(
+    db: &C,
+    edit: &edit::Model,
+    reviewer: &user::Model,
+    applied: &Applied,
+    self_reviewed: bool,
+    now: DateTime<Utc>,
+) -> Result<revision::Model, DbErr> {
+    revision::ActiveModel {
+        target_type: Set(edit.target_type),
+        target_id: Set(applied.target_id),
+        version: Set(i32::try_from(applied.version).unwrap_or(i32::MAX)),
+        diff: Set(Value::Object(applied.diff.clone())),
         edit_id: Set(Some(edit.id)),
         actor_id: Set(Some(reviewer.id)),
         reason: Set(edit.reason.clone()),
@@ -239,25 +224,43 @@ async fn approve_in<C: ConnectionTrait>(
         ..Default::default()
     }
     .insert(db)
-    .await?;
-    // Names are searchable: keep the search index in step, inside the same transaction.
+    .await
+}
+
+/// Names are searchable: keeps the search index in step, inside the same transaction.
+async fn reindex_search<C: ConnectionTrait>(
+    db: &C,
+    target: TargetType,
+    id: i64,
+) -> Result<(), DbErr> {
     if matches!(
         target,
         TargetType::Film | TargetType::Person | TargetType::Company
     ) {
-        crate::service::search::reindex(db, target, &[target_id]).await?;
+        crate::service::search::reindex(db, target, &[id]).await?;
     }
+    Ok(())
+}
+
+/// Marks the edit APPROVED with its target (new for a creation), reviewer, note and revision.
+async fn mark_approved<C: ConnectionTrait>(
+    db: &C,
+    edit: edit::Model,
+    reviewer: &user::Model,
+    note: Option<String>,
+    applied: &Applied,
+    revision_id: i64,
+    now: DateTime<Utc>,
+) -> Result<edit::Model, DbErr> {
     let mut model: edit::ActiveModel = edit.into();
     model.status = Set(EditStatus::Approved);
-    model.target_id = Set(Some(target_id));
+    model.target_id = Set(Some(applied.target_id));
     model.reviewer_id = Set(Some(reviewer.id));
     model.review_note = Set(note);
     model.reviewed_at = Set(Some(now));
-    model.revision_id = Set(Some(revision.id));
+    model.revision_id = Set(Some(revision_id));
     model.updated_at = Set(now);
-    let edit = model.update(db).await?;
-    events::notify(db, &EditEvent::of(&edit)).await?;
-    Ok(ReviewOutcome::Applied(edit))
+    model.update(db).await
 }
 
 /// Rejects a pending edit with a note.
