@@ -1,12 +1,12 @@
 //! `proposeEdit`, `withdrawEdit`, `approveEdit`, `rejectEdit` and `revertRevision`.
 
-use super::payload::{announce, not_found_edit, review_payload, user_error};
+use super::payload::{not_found_edit, review_payload, user_error};
 use super::{
     Edit, EditPayload, ProposeEditInput, ProposeEditPayload, RevertRevisionInput, ReviewEditInput,
     WithdrawEditInput, edit_number,
 };
 use crate::error::ApiResult;
-use crate::graphql::context::{db, settings, viewer};
+use crate::graphql::context::{db, events, settings, viewer};
 use crate::graphql::ids;
 use crate::graphql::names::target_of_kind;
 use crate::graphql::user_error::UserError;
@@ -82,14 +82,11 @@ impl EditMutation {
             reason: input.reason,
             evidence: input.evidence,
         };
-        match editorial::propose(db, &author, proposal).await {
-            Ok(edit) => {
-                announce(ctx, &edit);
-                Ok(ProposeEditPayload {
-                    edit: Some(Edit(edit)),
-                    user_errors: Vec::new(),
-                })
-            }
+        match editorial::propose(db, &events(ctx), &author, proposal).await {
+            Ok(edit) => Ok(ProposeEditPayload {
+                edit: Some(Edit(edit)),
+                user_errors: Vec::new(),
+            }),
             Err(err) => Ok(ProposeEditPayload {
                 edit: None,
                 user_errors: vec![user_error(err, &prefix)?],
@@ -108,14 +105,11 @@ impl EditMutation {
         let Some(number) = edit_number(&input.edit_id) else {
             return not_found_edit();
         };
-        match editorial::withdraw(db, &author, number).await {
-            Ok(edit) => {
-                announce(ctx, &edit);
-                Ok(EditPayload {
-                    edit: Some(Edit(edit)),
-                    user_errors: Vec::new(),
-                })
-            }
+        match editorial::withdraw(db, &events(ctx), &author, number).await {
+            Ok(edit) => Ok(EditPayload {
+                edit: Some(Edit(edit)),
+                user_errors: Vec::new(),
+            }),
             Err(err) => Ok(EditPayload {
                 edit: None,
                 user_errors: vec![user_error(err, "input")?],
@@ -135,10 +129,16 @@ impl EditMutation {
         let Some(number) = edit_number(&input.edit_id) else {
             return not_found_edit();
         };
-        review_payload(
-            ctx,
-            editorial::approve(db, settings(ctx), &reviewer, number, input.note).await,
+        let approved = editorial::approve(
+            db,
+            &events(ctx),
+            settings(ctx),
+            &reviewer,
+            number,
+            input.note,
         )
+        .await;
+        review_payload(approved)
     }
 
     /// Rejects a pending edit (admins) with a note.
@@ -152,10 +152,7 @@ impl EditMutation {
         let Some(number) = edit_number(&input.edit_id) else {
             return not_found_edit();
         };
-        review_payload(
-            ctx,
-            editorial::reject(db, &reviewer, number, input.note).await,
-        )
+        review_payload(editorial::reject(db, &events(ctx), &reviewer, number, input.note).await)
     }
 
     /// Undoes a revision (admins): an edit restoring its earlier values, approved at once
@@ -177,6 +174,6 @@ impl EditMutation {
                 )],
             });
         };
-        review_payload(ctx, editorial::revert(db, &admin, id, input.reason).await)
+        review_payload(editorial::revert(db, &events(ctx), &admin, id, input.reason).await)
     }
 }

@@ -6,10 +6,7 @@ use crate::graphql::names::camel;
 use crate::graphql::user_error::UserError;
 use crate::service::account::AccountError;
 use crate::service::editorial::{EditorialError, ReviewOutcome};
-use crate::service::events::{EditEvent, EditEventHub};
-use async_graphql::{Context, SimpleObject};
-use entity::edit;
-use std::sync::Arc;
+use async_graphql::SimpleObject;
 
 /// The result of `proposeEdit`.
 #[derive(SimpleObject, Default)]
@@ -54,21 +51,10 @@ pub(super) fn user_error(err: EditorialError, prefix: &str) -> ApiResult<UserErr
     }
 }
 
-/// Tells this process's subscribers that an edit changed state (on SQLite; on PostgreSQL the
-/// service's `NOTIFY` does).
-pub(super) fn announce(ctx: &Context<'_>, edit: &edit::Model) {
-    if let Ok(hub) = ctx.data::<Arc<EditEventHub>>() {
-        hub.announce(EditEvent::of(edit));
-    }
-}
-
+/// The payload of a review (approve, reject, revert): a conflict is a user error beside the edit.
 pub(super) fn review_payload(
-    ctx: &Context<'_>,
     result: Result<ReviewOutcome, EditorialError>,
 ) -> ApiResult<EditPayload> {
-    if let Ok(outcome) = &result {
-        announce(ctx, outcome.edit());
-    }
     match result {
         Ok(ReviewOutcome::Conflicted(edit)) => Ok(EditPayload {
             edit: Some(Edit(edit)),

@@ -5,7 +5,7 @@ use crate::graphql::context::{db, viewer};
 use crate::graphql::enums::EditStatus;
 use crate::graphql::ids;
 use crate::service::account;
-use crate::service::events::{EditEvent, EditEventHub};
+use crate::service::events::{EditEvent, EditEventHub, Event};
 use async_graphql::{Context, ID, Object, Subscription};
 use entity::Role;
 use futures_util::{Stream, StreamExt};
@@ -66,7 +66,9 @@ impl EditSubscription {
         let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
             loop {
                 match receiver.recv().await {
-                    Ok(event) => return Some((event, receiver)),
+                    Ok(Event::Edit(event)) => return Some((event, receiver)),
+                    // Other kinds of change are not this subscription's business.
+                    Ok(_) => continue,
                     // A slow subscriber misses events rather than holding memory.
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,

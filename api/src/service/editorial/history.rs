@@ -4,6 +4,7 @@ use super::{
     EditorialError, EditorialSettings, Proposal, ReviewOutcome, approve, editable_fields, propose,
 };
 use crate::service::account::AccountError;
+use crate::service::events::Events;
 use entity::{EditOperation, Role, TargetType, revision, user};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
@@ -42,9 +43,10 @@ pub async fn list_revisions(
 
 /// Reverts an update revision: proposes an edit restoring its `before` values (as seen now)
 /// and approves it through [`approve`], so the revert is itself reviewed, recorded and
-/// conflict-checked.
+/// conflict-checked; both steps publish through `events`.
 pub async fn revert<C>(
     db: &C,
+    events: &Events,
     admin: &user::Model,
     revision_id: i64,
     reason: String,
@@ -78,13 +80,14 @@ where
         reason,
         evidence: None,
     };
-    let edit = propose(db, admin, proposal).await?;
+    let edit = propose(db, events, admin, proposal).await?;
     // A revert is an admin's own act: it does not need a second pair of eyes.
     let settings = EditorialSettings {
         allow_self_review: true,
     };
     approve(
         db,
+        events,
         settings,
         admin,
         edit.id,

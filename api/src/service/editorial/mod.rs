@@ -3,6 +3,9 @@
 //! edit, locks the target, compares every changed field with the value its author saw, and
 //! either applies the change with a revision or marks the edit conflicted.
 //!
+//! Every function that changes an edit's state publishes it through the `Events` handle its
+//! caller passes (see `service::events`): callers never announce anything themselves.
+//!
 //! One file per job: `targets` (editable fields, row-as-JSON snapshots, writing rows), `rules`
 //! (validation), `propose`, `queue` (reading edits), `review` (approve as named steps, reject,
 //! withdraw), `apply` (an approved change written to its target, with its diff), `history`

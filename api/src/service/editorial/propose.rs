@@ -6,7 +6,7 @@ use super::rules::{
 };
 use super::targets::{current_state, same};
 use super::{EditorialError, Proposal};
-use crate::service::events::{self, EditEvent};
+use crate::service::events::{Event, Events};
 use crate::service::revision::BOOKKEEPING;
 use chrono::Utc;
 use entity::{EditOperation, EditStatus, edit, user};
@@ -14,10 +14,11 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use serde_json::{Map, Value, json};
 
 /// Records a proposal as a pending edit. For each field the edit keeps the value the author
-/// saw (the current value now) and the proposed one.
-#[tracing::instrument(skip(db, proposal), fields(target = ?proposal.target_type, target_id = ?proposal.target_id))]
+/// saw (the current value now) and the proposed one, and publishes it through `events`.
+#[tracing::instrument(skip(db, events, proposal), fields(target = ?proposal.target_type, target_id = ?proposal.target_id))]
 pub async fn propose(
     db: &impl ConnectionTrait,
+    events: &Events,
     author: &user::Model,
     proposal: Proposal,
 ) -> Result<edit::Model, EditorialError> {
@@ -115,7 +116,7 @@ pub async fn propose(
     }
     .insert(db)
     .await?;
-    events::notify(db, &EditEvent::of(&edit)).await?;
+    events.publish(db, Event::of_edit(&edit)).await?;
     tracing::info!(edit = edit.id, author = author.id, "edit proposed");
     Ok(edit)
 }

@@ -6,7 +6,7 @@ use super::rules::check_reason;
 use super::targets::{current_state, same};
 use super::{EditorialError, EditorialSettings, ReviewOutcome};
 use crate::service::account::AccountError;
-use crate::service::events::{self, EditEvent};
+use crate::service::events::{Event, Events, Notified};
 use chrono::{DateTime, Utc};
 use entity::{EditOperation, EditStatus, Role, TargetType, edit, revision, user};
 use sea_orm::sea_query::Expr;
@@ -16,9 +16,10 @@ use sea_orm::{
 };
 use serde_json::{Map, Value, json};
 
-/// Withdraws the author's own pending edit.
+/// Withdraws the author's own pending edit, and publishes its new state through `events`.
 pub async fn withdraw(
     db: &impl ConnectionTrait,
+    events: &Events,
     author: &user::Model,
     id: i64,
 ) -> Result<edit::Model, EditorialError> {
@@ -40,7 +41,7 @@ pub async fn withdraw(
         .filter(|e| e.author_id == author.id)
         .ok_or(EditorialError::EditNotFound)?;
     if result.rows_affected == 1 {
-        events::notify(db, &EditEvent::of(&edit)).await?;
+        events.publish(db, Event::of_edit(&edit)).await?;
         Ok(edit)
     } else {
         Err(EditorialError::NotPending(edit.status))
@@ -50,10 +51,13 @@ pub async fn withdraw(
 /// Approves a pending edit in one transaction: claim it, lock the target, compare each field
 /// with the value the author saw; on any difference mark it CONFLICTED (keeping the current
 /// values), else apply it, bump `version`, write the revision and mark it APPROVED. An edit
-/// that is not pending is left alone (`NotPending`). The API and the CLI both call this.
-#[tracing::instrument(skip(db, settings, reviewer, note), fields(reviewer = reviewer.id))]
+/// that is not pending is left alone (`NotPending`). The edit's new state is published through
+/// `events`: sent in the transaction, broadcast in process once it commits. The API and the CLI
+/// both call this.
+#[tracing::instrument(skip(db, events, settings, reviewer, note), fields(reviewer = reviewer.id))]
 pub async fn approve<C>(
     db: &C,
+    events: &Events,
     settings: EditorialSettings,
     reviewer: &user::Model,
     edit_id: i64,
@@ -69,9 +73,10 @@ where
         check_reason("note", note, false)?;
     }
     let txn = db.begin().await?;
-    match approve_in(&txn, settings, reviewer, edit_id, note).await {
-        Ok(outcome) => {
+    match approve_in(&txn, events, settings, reviewer, edit_id, note).await {
+        Ok((outcome, notified)) => {
             txn.commit().await?;
+            events.committed(notified);
             tracing::info!(edit = edit_id, outcome = ?outcome.edit().status, "edit reviewed");
             Ok(outcome)
         }
@@ -108,14 +113,16 @@ async fn claim<C: ConnectionTrait>(db: &C, edit_id: i64) -> Result<edit::Model, 
     Ok(edit)
 }
 
-/// The approval itself, inside the transaction `approve` opened: each step a function.
+/// The approval itself, inside the transaction `approve` opened, each step a function; the
+/// event it publishes is sent in the transaction and broadcast by `approve` after the commit.
 async fn approve_in<C: ConnectionTrait>(
     db: &C,
+    events: &Events,
     settings: EditorialSettings,
     reviewer: &user::Model,
     edit_id: i64,
     note: Option<String>,
-) -> Result<ReviewOutcome, EditorialError> {
+) -> Result<(ReviewOutcome, Notified), EditorialError> {
     let edit = claim(db, edit_id).await?;
     let self_reviewed = check_reviewer(&edit, reviewer, settings)?;
     let now = Utc::now();
@@ -123,16 +130,16 @@ async fn approve_in<C: ConnectionTrait>(
     let conflict = conflicts(&edit, current.as_ref());
     if !conflict.is_empty() {
         let edit = mark_conflicted(db, edit, reviewer, note, conflict, now).await?;
-        events::notify(db, &EditEvent::of(&edit)).await?;
-        return Ok(ReviewOutcome::Conflicted(edit));
+        let notified = events.notify(db, Event::of_edit(&edit)).await?;
+        return Ok((ReviewOutcome::Conflicted(edit), notified));
     }
     let version = next_version(current.as_ref());
     let applied = apply(db, &edit, current, version, now).await?;
     let revision = write_revision(db, &edit, reviewer, &applied, self_reviewed, now).await?;
     reindex_search(db, edit.target_type, applied.target_id).await?;
     let edit = mark_approved(db, edit, reviewer, note, &applied, revision.id, now).await?;
-    events::notify(db, &EditEvent::of(&edit)).await?;
-    Ok(ReviewOutcome::Applied(edit))
+    let notified = events.notify(db, Event::of_edit(&edit)).await?;
+    Ok((ReviewOutcome::Applied(edit), notified))
 }
 
 /// Four eyes: an author approves their own edit only where the settings allow it. Returns
@@ -263,9 +270,10 @@ async fn mark_approved<C: ConnectionTrait>(
     model.update(db).await
 }
 
-/// Rejects a pending edit with a note.
+/// Rejects a pending edit with a note, and publishes its new state through `events`.
 pub async fn reject(
     db: &impl ConnectionTrait,
+    events: &Events,
     reviewer: &user::Model,
     edit_id: i64,
     note: Option<String>,
@@ -295,7 +303,7 @@ pub async fn reject(
         .await?
         .ok_or(EditorialError::EditNotFound)?;
     if result.rows_affected == 1 {
-        events::notify(db, &EditEvent::of(&edit)).await?;
+        events.publish(db, Event::of_edit(&edit)).await?;
         tracing::info!(edit = edit_id, reviewer = reviewer.id, "edit rejected");
         Ok(ReviewOutcome::Rejected(edit))
     } else {
