@@ -6,6 +6,7 @@ use crate::graphql::enums::{EditOperation, EditStatus, TargetType};
 use crate::graphql::ids;
 use crate::graphql::loaders::Loaders;
 use crate::graphql::names::{camel, kind_name};
+use crate::graphql::node::{Node, NodeKind, load_targets};
 use crate::graphql::revision::Revision;
 use async_graphql::{Context, ID, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -39,15 +40,12 @@ impl Edit {
     }
 
     /// The object edited (for a creation: once applied; null once deleted).
-    async fn target(&self, ctx: &Context<'_>) -> ApiResult<Option<crate::graphql::node::Node>> {
+    async fn target(&self, ctx: &Context<'_>) -> ApiResult<Option<Node>> {
         let Some(id) = self.0.target_id else {
             return Ok(None);
         };
-        let id = ids::encode(kind_name(self.0.target_type), id);
-        Ok(crate::graphql::node::load(ctx, &[id])
-            .await?
-            .pop()
-            .flatten())
+        let key = (NodeKind::Target(self.0.target_type), id);
+        Ok(load_targets(ctx, &[key]).await?.pop().flatten())
     }
 
     /// The human-facing sequence number (#1, #2, …) the CLI takes and prints.
