@@ -39,17 +39,22 @@ pub(super) async fn apply<C: ConnectionTrait>(
 ) -> Result<Applied, EditorialError> {
     let no_changes = Map::new();
     let changes = edit.changes.as_object().unwrap_or(&no_changes);
-    match edit.operation {
+    let (target_id, diff) = match edit.operation {
         EditOperation::Update => {
             let id = edit.target_id.ok_or(EditorialError::TargetNotFound)?;
-            update(db, edit.target_type, id, changes, current, version, now).await
+            update(db, edit.target_type, id, changes, current, version, now).await?
         }
-        EditOperation::Create => create(db, edit.target_type, changes, version, now).await,
+        EditOperation::Create => create(db, edit.target_type, changes, version, now).await?,
         EditOperation::Delete => {
             let id = edit.target_id.ok_or(EditorialError::TargetNotFound)?;
-            delete(db, edit.target_type, id, current, version).await
+            delete(db, edit.target_type, id, current).await?
         }
-    }
+    };
+    Ok(Applied {
+        target_id,
+        version,
+        diff,
+    })
 }
 
 /// The value an edit proposes for `field`.
@@ -57,6 +62,7 @@ fn proposed(changes: &Map<String, Value>, field: &str) -> Option<Value> {
     changes.get(field).and_then(|c| c.get("to")).cloned()
 }
 
+/// Writes the proposed values over the row; returns its id and the diff.
 async fn update<C: ConnectionTrait>(
     db: &C,
     target: TargetType,
@@ -65,7 +71,7 @@ async fn update<C: ConnectionTrait>(
     current: Option<Value>,
     version: i64,
     now: DateTime<Utc>,
-) -> Result<Applied, EditorialError> {
+) -> Result<(i64, Map<String, Value>), EditorialError> {
     let mut state = current.unwrap_or(Value::Null);
     let mut diff = Map::new();
     let mut columns = vec!["version".to_owned(), "updated_at".to_owned()];
@@ -86,20 +92,17 @@ async fn update<C: ConnectionTrait>(
     write_target(db, target, state, columns)
         .await
         .map_err(map_write_error)?;
-    Ok(Applied {
-        target_id: id,
-        version,
-        diff,
-    })
+    Ok((id, diff))
 }
 
+/// Inserts a row of the proposed values; returns its new id and the diff.
 async fn create<C: ConnectionTrait>(
     db: &C,
     target: TargetType,
     changes: &Map<String, Value>,
     version: i64,
     now: DateTime<Utc>,
-) -> Result<Applied, EditorialError> {
+) -> Result<(i64, Map<String, Value>), EditorialError> {
     let mut state = Map::new();
     let mut diff = Map::new();
     for field in changes.keys() {
@@ -120,20 +123,16 @@ async fn create<C: ConnectionTrait>(
     if let Some(genres) = genres.filter(|_| target == TargetType::Film) {
         replace_genres(db, id, &genres).await?;
     }
-    Ok(Applied {
-        target_id: id,
-        version,
-        diff,
-    })
+    Ok((id, diff))
 }
 
+/// Deletes the row; returns its id and the diff (every field to null).
 async fn delete<C: ConnectionTrait>(
     db: &C,
     target: TargetType,
     id: i64,
     current: Option<Value>,
-    version: i64,
-) -> Result<Applied, EditorialError> {
+) -> Result<(i64, Map<String, Value>), EditorialError> {
     let mut diff = Map::new();
     if let Some(Value::Object(fields)) = &current {
         for (field, before) in fields {
@@ -145,9 +144,5 @@ async fn delete<C: ConnectionTrait>(
     delete_target(db, target, id)
         .await
         .map_err(map_write_error)?;
-    Ok(Applied {
-        target_id: id,
-        version,
-        diff,
-    })
+    Ok((id, diff))
 }

@@ -66,12 +66,7 @@ pub async fn approve<C>(
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    if reviewer.role != Role::Admin {
-        return Err(AccountError::Forbidden("only admins review edits".to_owned()).into());
-    }
-    if let Some(note) = &note {
-        check_reason("note", note, false)?;
-    }
+    check_review(reviewer, note.as_deref())?;
     let txn = db.begin().await?;
     match approve_in(&txn, events, settings, reviewer, edit_id, note).await {
         Ok((outcome, notified)) => {
@@ -85,6 +80,17 @@ where
             Err(err)
         }
     }
+}
+
+/// Only admins review, and a review note obeys the same limits as a reason.
+fn check_review(reviewer: &user::Model, note: Option<&str>) -> Result<(), EditorialError> {
+    if reviewer.role != Role::Admin {
+        return Err(AccountError::Forbidden("only admins review edits".to_owned()).into());
+    }
+    if let Some(note) = note {
+        check_reason("note", note, false)?;
+    }
+    Ok(())
 }
 
 /// Claims a pending edit for this transaction (marking it approved, to be corrected if it
@@ -278,12 +284,7 @@ pub async fn reject(
     edit_id: i64,
     note: Option<String>,
 ) -> Result<ReviewOutcome, EditorialError> {
-    if reviewer.role != Role::Admin {
-        return Err(AccountError::Forbidden("only admins review edits".to_owned()).into());
-    }
-    if let Some(note) = &note {
-        check_reason("note", note, false)?;
-    }
+    check_review(reviewer, note.as_deref())?;
     let now = Utc::now();
     let result = edit::Entity::update_many()
         .col_expr(
