@@ -1,5 +1,7 @@
-//! Configuration, read from environment variables (all prefixed `STINGER_`, plus the usual
-//! `DATABASE_URL`):
+//! Configuration of the server: one typed struct, read by clap from command-line flags and
+//! environment variables (all prefixed `STINGER_`, plus the usual `DATABASE_URL`). Each field's
+//! `///` comment is its `--help` text; `stinger-api --help` lists every flag with its variable and
+//! default. An empty variable counts as unset.
 //!
 //! | variable | default | meaning |
 //! |---|---|---|
@@ -19,9 +21,14 @@
 //! | `STINGER_REQUEST_TIMEOUT_MS` | `10000` | longest a GraphQL request may run |
 //! | `STINGER_DB_MAX_CONNECTIONS` | `10` | database pool size |
 //! | `STINGER_LOADER_DELAY_MS` | `1` | how long DataLoaders collect keys before querying |
+//!
+//! To add a setting: add a field with `#[arg(long, env = "STINGER_…", default_value_t = …)]` and a
+//! `///` line to the struct it belongs to, then a row to the table above and to the README.
 
+use clap::builder::Resettable;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, ValueEnum};
+use std::ffi::OsString;
 use std::path::PathBuf;
-use std::str::FromStr;
 use std::time::Duration;
 
 /// Default listen address.
@@ -33,55 +40,98 @@ pub const DEFAULT_ACCESS_TOKEN_TTL_SECS: u64 = 900;
 /// Name of the embedded database file in the data directory.
 pub const SQLITE_FILE: &str = "stinger.db";
 
-/// A configuration value that cannot be used.
-#[derive(Debug, thiserror::Error)]
-#[error("{variable}: {problem}")]
-pub struct ConfigError {
-    pub variable: &'static str,
-    pub problem: String,
-}
+/// A configuration that cannot be used: clap's error, which names the flag or variable and
+/// the problem (and prints `--help` / `--version` when those were asked for).
+pub type ConfigError = clap::Error;
 
 /// Limits that keep one request from hurting the service.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Request limits")]
 pub struct Limits {
+    /// Largest request body, in bytes (413 beyond).
+    #[arg(long, env = "STINGER_MAX_BODY_BYTES", value_name = "N", default_value_t = 100 * 1024)]
     pub max_body_bytes: usize,
+    /// Deepest selection nesting of a query.
+    #[arg(
+        long,
+        env = "STINGER_MAX_DEPTH",
+        value_name = "N",
+        default_value_t = 12
+    )]
     pub max_depth: usize,
+    /// Costliest query (a list costs `first` × its children).
+    #[arg(
+        long,
+        env = "STINGER_MAX_COMPLEXITY",
+        value_name = "N",
+        default_value_t = 20_000
+    )]
     pub max_complexity: usize,
     /// Deepest `[`/`{`/`(` nesting allowed in a query text, checked before parsing.
+    #[arg(skip = 64_usize)]
     pub max_nesting: usize,
+    /// Deepest recursion async-graphql's validation may follow (fragments included).
+    #[arg(skip = 32_usize)]
     pub max_recursive_depth: usize,
+    /// Most directives on one field.
+    #[arg(skip = 5_usize)]
     pub max_directives: usize,
+    /// Largest `first` on a connection.
+    #[arg(
+        long,
+        env = "STINGER_MAX_PAGE_SIZE",
+        value_name = "N",
+        default_value_t = 100
+    )]
     pub max_page_size: usize,
+    /// Most errors one response carries; the rest are summarised in one.
+    #[arg(skip = 50_usize)]
     pub max_errors: usize,
+    /// Longest a GraphQL request may run, in milliseconds.
+    #[arg(
+        long = "request-timeout-ms",
+        env = "STINGER_REQUEST_TIMEOUT_MS",
+        default_value = "10000",
+        value_name = "MS",
+        value_parser = parse_millis
+    )]
     pub request_timeout: Duration,
-    /// How long a DataLoader waits to collect keys before it queries. Longer batches more on a
-    /// loaded machine at the cost of latency.
+    /// How long DataLoaders collect keys before they query, in milliseconds. Longer batches
+    /// more on a loaded machine at the cost of latency.
+    #[arg(
+        long = "loader-delay-ms",
+        env = "STINGER_LOADER_DELAY_MS",
+        default_value = "1",
+        value_name = "MS",
+        value_parser = parse_millis
+    )]
     pub loader_delay: Duration,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self {
-            max_body_bytes: 100 * 1024,
-            max_depth: 12,
-            max_complexity: 20_000,
-            max_nesting: 64,
-            max_recursive_depth: 32,
-            max_directives: 5,
-            max_page_size: 100,
-            max_errors: 50,
-            request_timeout: Duration::from_secs(10),
-            loader_delay: Duration::from_millis(1),
-        }
+        Config::defaults().limits
     }
 }
 
 /// Where the data lives.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Database")]
 pub struct DatabaseConfig {
-    /// `None`: the embedded SQLite file in `data_dir`.
+    /// Database URL, `sqlite://…` or `postgres://…` [default: SQLite file `stinger.db` in the
+    /// data directory].
+    #[arg(long = "database-url", env = "DATABASE_URL", value_name = "URL")]
     pub url: Option<String>,
+    /// Directory of the embedded database and the generated token secret.
+    #[arg(long, env = "STINGER_DATA_DIR", default_value = DEFAULT_DATA_DIR, value_name = "DIR")]
     pub data_dir: PathBuf,
+    /// Database pool size.
+    #[arg(
+        long = "db-max-connections",
+        env = "STINGER_DB_MAX_CONNECTIONS",
+        default_value_t = 10,
+        value_name = "N"
+    )]
     pub max_connections: u32,
 }
 
@@ -96,101 +146,188 @@ impl DatabaseConfig {
             ),
         }
     }
+
+    /// The database named for people: the SQLite file's path, or the URL without its password.
+    pub fn describe(&self) -> String {
+        match &self.url {
+            None => format!("SQLite {}", self.data_dir.join(SQLITE_FILE).display()),
+            Some(url) => match (url.find("://"), url.rfind('@')) {
+                (Some(scheme), Some(at)) if at > scheme => {
+                    let credentials = &url[scheme + 3..at];
+                    let user = credentials.split(':').next().unwrap_or("");
+                    format!("{}://{user}@{}", &url[..scheme], &url[at + 1..])
+                }
+                _ => url.clone(),
+            },
+        }
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
 }
 
 /// The whole configuration of the server.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "stinger-api",
+    version,
+    about = "The Stinger GraphQL server.",
+    long_about = "The Stinger GraphQL server.\n\nWith no configuration it keeps a SQLite database \
+                  in ./data (created, migrated and filled with demo data on first start) and \
+                  serves GraphQL at http://127.0.0.1:8080/graphql (GraphiQL in a browser).\n\n\
+                  Every flag can also be set by the environment variable shown beside it.\n\n\
+                  Endpoints: /graphql (POST, GET, WebSocket; GraphiQL in a browser), /healthz, \
+                  /readyz."
+)]
 pub struct Config {
-    pub database: DatabaseConfig,
+    /// Address to listen on (`127.0.0.1:0` picks a free port and prints it).
+    #[arg(long, env = "STINGER_LISTEN", default_value = DEFAULT_LISTEN, value_name = "ADDRESS")]
     pub listen: String,
+    /// Token signing secret, at least 32 bytes [default: generated into the data directory].
+    #[arg(long, env = "STINGER_JWT_SECRET", value_name = "SECRET")]
     pub jwt_secret: Option<String>,
-    /// Lifetime of an access token.
+    /// Lifetime of an access token, in seconds.
+    #[arg(
+        long = "access-token-ttl-secs",
+        env = "STINGER_ACCESS_TOKEN_TTL_SECS",
+        default_value = "900",
+        value_name = "SECS",
+        value_parser = parse_secs
+    )]
     pub access_token_ttl: Duration,
-    /// Whether an author may approve their own edit (single-person installations).
+    /// Let an admin approve their own edit (the revision records it).
+    #[arg(long, env = "STINGER_ALLOW_SELF_REVIEW", default_value_t = false, action = clap::ArgAction::Set, value_name = "BOOL")]
     pub allow_self_review: bool,
+    /// Run pending migrations on start.
+    #[arg(long = "migrate", env = "STINGER_MIGRATE", default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
     pub migrate_on_start: bool,
+    /// Load the demo data when the database is new.
+    #[arg(long, env = "STINGER_DEMO_DATA", default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
     pub demo_data: bool,
-    pub json_logs: bool,
+    /// Log format (`RUST_LOG` filters the lines).
+    #[arg(long, env = "STINGER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    #[command(flatten)]
+    pub database: DatabaseConfig,
+    #[command(flatten)]
     pub limits: Limits,
 }
 
 impl Config {
-    /// Reads the configuration from the process environment.
+    /// Reads the configuration from the command line and the process environment. `--help` and
+    /// `--version` come back as errors whose `exit()` prints them and exits 0; a bad flag or
+    /// value exits 2.
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        Self::parse_with(std::env::args_os(), |name| std::env::var(name).ok())
     }
 
-    /// Reads the configuration through `lookup` (tests pass a map).
+    /// Reads the configuration from variables given by `lookup` only (tests pass a map);
+    /// the process environment is not read.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let defaults = Limits::default();
-        let limits = Limits {
-            max_body_bytes: parse(&var, "STINGER_MAX_BODY_BYTES", defaults.max_body_bytes)?,
-            max_depth: parse(&var, "STINGER_MAX_DEPTH", defaults.max_depth)?,
-            max_complexity: parse(&var, "STINGER_MAX_COMPLEXITY", defaults.max_complexity)?,
-            max_page_size: parse(&var, "STINGER_MAX_PAGE_SIZE", defaults.max_page_size)?,
-            request_timeout: Duration::from_millis(parse(
-                &var,
-                "STINGER_REQUEST_TIMEOUT_MS",
-                u64::try_from(defaults.request_timeout.as_millis()).unwrap_or(10_000),
-            )?),
-            loader_delay: Duration::from_millis(parse(&var, "STINGER_LOADER_DELAY_MS", 1)?),
-            ..defaults
-        };
-        let json_logs = match var("STINGER_LOG_FORMAT").as_deref() {
-            None | Some("text") => false,
-            Some("json") => true,
-            Some(other) => {
-                return Err(ConfigError {
-                    variable: "STINGER_LOG_FORMAT",
-                    problem: format!("expected `text` or `json`, got {other:?}"),
-                });
+        Self::parse_with(["stinger-api"], lookup)
+    }
+
+    /// The defaults, whatever the environment holds.
+    pub fn defaults() -> Self {
+        match Self::from_lookup(|_| None) {
+            Ok(config) => config,
+            // Unreachable: every default is valid, which a unit test checks.
+            Err(err) => err.exit(),
+        }
+    }
+
+    /// Whether log lines are JSON.
+    pub fn json_logs(&self) -> bool {
+        self.log_format == LogFormat::Json
+    }
+
+    /// Parses `args`, taking a flag's value from `lookup(its variable)` when the flag is absent
+    /// and the variable is set and not empty. clap reads variables itself only from the process
+    /// environment and counts an empty one as a value; this keeps both rules in one place.
+    fn parse_with<I, T>(
+        args: I,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        let mut from_variables = Vec::new();
+        let command = Self::command().mut_args(|arg| {
+            let Some(name) = arg.get_env().and_then(|n| n.to_str()).map(str::to_owned) else {
+                return arg;
+            };
+            if let (Some(value), Some(long)) = (
+                lookup(&name).filter(|v| !v.trim().is_empty()),
+                arg.get_long(),
+            ) {
+                from_variables.push((long.to_owned(), value));
             }
-        };
-        Ok(Self {
-            database: DatabaseConfig {
-                url: var("DATABASE_URL"),
-                data_dir: PathBuf::from(
-                    var("STINGER_DATA_DIR").unwrap_or_else(|| DEFAULT_DATA_DIR.to_owned()),
-                ),
-                max_connections: parse(&var, "STINGER_DB_MAX_CONNECTIONS", 10)?,
-            },
-            listen: var("STINGER_LISTEN").unwrap_or_else(|| DEFAULT_LISTEN.to_owned()),
-            jwt_secret: var("STINGER_JWT_SECRET"),
-            access_token_ttl: Duration::from_secs(parse(
-                &var,
-                "STINGER_ACCESS_TOKEN_TTL_SECS",
-                DEFAULT_ACCESS_TOKEN_TTL_SECS,
-            )?),
-            allow_self_review: parse(&var, "STINGER_ALLOW_SELF_REVIEW", false)?,
-            migrate_on_start: parse(&var, "STINGER_MIGRATE", true)?,
-            demo_data: parse(&var, "STINGER_DEMO_DATA", true)?,
-            json_logs,
-            limits,
-        })
+            // Keep the variable's name in `--help`, but never let clap read it on its own.
+            let help = with_variable(arg.get_help(), &name);
+            let long_help = with_variable(arg.get_long_help().or(arg.get_help()), &name);
+            arg.env(Resettable::Reset).help(help).long_help(long_help)
+        });
+        let mut command = command.args_override_self(true);
+        let mut argv: Vec<OsString> = args.into_iter().map(Into::into).collect();
+        // Values from variables go first, so the same flag on the command line wins.
+        let rest = argv.split_off(argv.len().min(1));
+        argv.extend(
+            from_variables
+                .into_iter()
+                .map(|(long, value)| OsString::from(format!("--{long}={value}"))),
+        );
+        argv.extend(rest);
+        let matches = command.try_get_matches_from_mut(argv)?;
+        Self::from_arg_matches(&matches).map_err(|err| err.format(&mut command))
     }
 }
 
-fn parse<T: FromStr>(
-    var: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-    default: T,
-) -> Result<T, ConfigError> {
-    match var(name) {
-        None => Ok(default),
-        Some(raw) => raw.trim().parse().map_err(|_| ConfigError {
-            variable: name,
-            problem: format!("cannot read {raw:?} as a {}", std::any::type_name::<T>()),
-        }),
+/// A help text followed by `[env: NAME]`, as clap shows it when it reads the variable itself.
+fn with_variable(help: Option<&clap::builder::StyledStr>, name: &str) -> String {
+    match help {
+        Some(help) => format!("{help} [env: {name}]"),
+        None => format!("[env: {name}]"),
     }
+}
+
+fn parse_millis(raw: &str) -> Result<Duration, String> {
+    raw.trim()
+        .parse::<u64>()
+        .map(Duration::from_millis)
+        .map_err(|_| format!("expected a whole number of milliseconds, got {raw:?}"))
+}
+
+fn parse_secs(raw: &str) -> Result<Duration, String> {
+    raw.trim()
+        .parse::<u64>()
+        .map(Duration::from_secs)
+        .map_err(|_| format!("expected a whole number of seconds, got {raw:?}"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
+
+    fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
 
     #[test]
     fn defaults_need_no_environment() {
+        Config::command().debug_assert();
         let config = Config::from_lookup(|_| None).unwrap();
         assert_eq!(config.listen, DEFAULT_LISTEN);
         assert!(
@@ -200,12 +337,70 @@ mod tests {
                 .starts_with("sqlite://./data/stinger.db")
         );
         assert!(config.demo_data);
+        assert!(config.migrate_on_start);
+        assert!(!config.allow_self_review);
+        assert!(!config.json_logs());
+        assert_eq!(config.access_token_ttl, Duration::from_secs(900));
+        assert_eq!(config.limits.request_timeout, Duration::from_secs(10));
+        assert_eq!(config.limits.max_nesting, 64);
     }
 
     #[test]
     fn a_bad_number_names_its_variable() {
-        let err = Config::from_lookup(|k| (k == "STINGER_MAX_DEPTH").then(|| "deep".to_owned()))
-            .unwrap_err();
-        assert_eq!(err.variable, "STINGER_MAX_DEPTH");
+        let err = Config::from_lookup(lookup(&[("STINGER_MAX_DEPTH", "deep")])).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation);
+        assert!(err.to_string().contains("--max-depth"), "{err}");
+    }
+
+    #[test]
+    fn variables_are_read_and_empty_ones_ignored() {
+        let config = Config::from_lookup(lookup(&[
+            ("STINGER_MAX_DEPTH", "7"),
+            ("STINGER_LISTEN", ""),
+            ("STINGER_REQUEST_TIMEOUT_MS", "250"),
+            ("STINGER_DEMO_DATA", "false"),
+            ("STINGER_LOG_FORMAT", "json"),
+            ("DATABASE_URL", "postgres://u:secret@h:5432/db"),
+        ]))
+        .unwrap();
+        assert_eq!(config.limits.max_depth, 7);
+        assert_eq!(config.listen, DEFAULT_LISTEN);
+        assert_eq!(config.limits.request_timeout, Duration::from_millis(250));
+        assert!(!config.demo_data);
+        assert!(config.json_logs());
+        assert_eq!(config.database.describe(), "postgres://u@h:5432/db");
+    }
+
+    #[test]
+    fn a_flag_beats_its_variable_and_unknown_flags_are_refused() {
+        let config = Config::parse_with(
+            ["stinger-api", "--max-depth", "9"],
+            lookup(&[("STINGER_MAX_DEPTH", "7")]),
+        )
+        .unwrap();
+        assert_eq!(config.limits.max_depth, 9);
+        let err = Config::parse_with(["stinger-api", "--port", "9000"], |_| None).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::UnknownArgument);
+        assert_eq!(err.exit_code(), 2);
+        let err = Config::parse_with(["stinger-api", "--version"], |_| None).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::DisplayVersion);
+    }
+
+    #[test]
+    fn help_names_every_variable() {
+        let help = Config::command()
+            .mut_args(|a| a)
+            .render_long_help()
+            .to_string();
+        let via_parse = Config::parse_with(["stinger-api", "--help"], |_| None)
+            .unwrap_err()
+            .to_string();
+        for variable in ["DATABASE_URL", "STINGER_LISTEN", "STINGER_MAX_DEPTH"] {
+            assert!(help.contains(variable), "{variable} missing from {help}");
+            assert!(
+                via_parse.contains(variable),
+                "{variable} missing from {via_parse}"
+            );
+        }
     }
 }

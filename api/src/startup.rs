@@ -32,6 +32,17 @@ pub enum StartupError {
     },
 }
 
+/// Binds `listen`, giving the listener and the address actually bound (port 0 picks one).
+fn bind(listen: &str) -> Result<(TcpListener, SocketAddr), StartupError> {
+    let failed = |source| StartupError::Listen {
+        address: listen.to_owned(),
+        source,
+    };
+    let listener = TcpListener::bind(listen).map_err(failed)?;
+    let address = listener.local_addr().map_err(failed)?;
+    Ok((listener, address))
+}
+
 /// A built, bound, not yet running server.
 pub struct Application {
     server: Server,
@@ -42,9 +53,16 @@ pub struct Application {
 impl Application {
     /// Connects (creating, migrating and filling a new database as configured), builds the
     /// schema once, and binds the listener.
+    /// The address is bound first, so a port in use fails before any database is created.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let (listener, address) = bind(&config.listen)?;
+        tracing::info!(
+            version = env!("CARGO_PKG_VERSION"),
+            "Stinger starts on {}; GraphiQL at http://{address}/graphql",
+            config.database.describe()
+        );
         let db = prepare(&config.database, config.migrate_on_start, config.demo_data).await?;
-        Self::build_with_db(config, db).await
+        Self::build_with_listener(config, db, listener, address).await
     }
 
     /// Builds the application over a database that is already prepared (tests use this to watch
@@ -53,22 +71,21 @@ impl Application {
         config: Config,
         db: DatabaseConnection,
     ) -> Result<Self, StartupError> {
+        let (listener, address) = bind(&config.listen)?;
+        Self::build_with_listener(config, db, listener, address).await
+    }
+
+    async fn build_with_listener(
+        config: Config,
+        db: DatabaseConnection,
+        listener: TcpListener,
+        address: SocketAddr,
+    ) -> Result<Self, StartupError> {
         let secret = resolve_secret(config.jwt_secret.as_deref(), &config.database.data_dir)?;
         let auth = Arc::new(AuthState {
             keys: JwtKeys::new(&secret, config.access_token_ttl),
             throttle: Default::default(),
         });
-        let listener =
-            TcpListener::bind(&config.listen).map_err(|source| StartupError::Listen {
-                address: config.listen.clone(),
-                source,
-            })?;
-        let address = listener
-            .local_addr()
-            .map_err(|source| StartupError::Listen {
-                address: config.listen.clone(),
-                source,
-            })?;
         let events = EditEventHub::start(&db)
             .await
             .map_err(StartupError::Events)?;
@@ -101,7 +118,7 @@ impl Application {
         })?
         .shutdown_timeout(30)
         .run();
-        tracing::info!(%address, "Stinger is listening");
+        tracing::info!(%address, "Stinger is listening: GraphiQL at http://{address}/graphql");
         Ok(Self {
             server,
             address,

@@ -1,7 +1,15 @@
-//! Liveness and readiness.
+//! Liveness, readiness, and the root that points to `/graphql`.
 
 use actix_web::{HttpResponse, web};
 use sea_orm::DatabaseConnection;
+
+/// `GET /`: there is nothing here but a pointer to the API (and GraphiQL, in a browser).
+pub async fn index() -> HttpResponse {
+    HttpResponse::Found()
+        .insert_header((actix_web::http::header::LOCATION, "/graphql"))
+        .content_type("text/plain; charset=utf-8")
+        .body("Stinger's GraphQL API is at /graphql (GraphiQL there in a browser).\n")
+}
 
 /// The process is up.
 pub async fn healthz() -> HttpResponse {

@@ -153,3 +153,59 @@ async fn a_restart_keeps_the_data_and_loads_nothing_twice() {
         assert_eq!(body["data"]["films"]["totalCount"], 3201);
     }
 }
+
+/// `stinger-api` is a real command-line program: `--version` and `--help` answer and exit 0,
+/// an unknown flag is refused with exit 2, and neither starts a server or creates `./data`.
+#[test]
+fn the_server_binary_refuses_unknown_flags_and_prints_its_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(stinger_tests::process::binary("stinger-api"))
+            .args(args)
+            .current_dir(dir.path())
+            .env_clear()
+            .output()
+            .unwrap()
+    };
+    let version = run(&["--version"]);
+    assert_eq!(version.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout).trim(),
+        format!("stinger-api {}", env!("CARGO_PKG_VERSION"))
+    );
+    let help = run(&["--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("STINGER_LISTEN") && help.contains("--database-url"), "{help}");
+    let unknown = run(&["--port", "9000"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("--port"));
+    let bad_value = run(&["--max-depth", "deep"]);
+    assert_eq!(bad_value.status.code(), Some(2));
+    assert!(
+        !dir.path().join("data").exists(),
+        "no data directory may be created by a refused start"
+    );
+}
+
+/// The root points a lost visitor to `/graphql`.
+#[tokio::test]
+async fn the_root_points_to_the_graphql_endpoint() {
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().display().to_string();
+    let server = ServerProcess::start(&[
+        ("STINGER_DATA_DIR", data_dir.as_str()),
+        ("STINGER_DEMO_DATA", "false"),
+    ]);
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let root = client
+        .get(format!("{}/", server.base_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(root.status(), 302);
+    assert_eq!(root.headers()["location"], "/graphql");
+}

@@ -1,0 +1,38 @@
+//! `/graphql`, served as the GraphQL-over-HTTP specification asks, with the guards the stock
+//! async-graphql integration lacks:
+//!
+//! - the body is read through actix's size-limited `Bytes` extractor (413 past the limit);
+//! - nesting deeper than the limit is refused before the parser sees it (it would overflow);
+//! - only `application/json` bodies are executed (415 otherwise: no CSRF through simple forms);
+//! - GET never runs a mutation (405 with `Allow: POST`);
+//! - the response type follows `Accept`, with 4xx statuses for request errors under
+//!   `application/graphql-response+json`;
+//! - execution is bounded in time, errors per response are capped, and any error without a
+//!   public code is masked (logged whole with the request id);
+//! - an `Authorization: Bearer` token is validated before execution: a bad one is refused with
+//!   `UNAUTHENTICATED`, none at all runs the request anonymously.
+//!
+//! `handlers` holds the routes, `request` reads and checks a request before execution, `auth`
+//! reads the bearer token (HTTP header and WebSocket `connection_init` alike), `response` masks
+//! and shapes what goes back.
+
+mod auth;
+mod handlers;
+mod request;
+mod response;
+
+pub use handlers::{get, method_not_allowed, post, subscriptions};
+
+use crate::auth::AuthState;
+use crate::config::Limits;
+use crate::graphql::StingerSchema;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+/// What the handlers share.
+pub struct GraphqlState {
+    pub schema: StingerSchema,
+    pub db: DatabaseConnection,
+    pub limits: Limits,
+    pub auth: Arc<AuthState>,
+}

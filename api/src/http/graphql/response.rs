@@ -1,0 +1,218 @@
+//! Shaping what `/graphql` answers: refusals before execution, and executed responses masked,
+//! capped and serialised with the status the negotiated format calls for.
+
+use crate::config::Limits;
+use crate::error::{INTERNAL, PUBLIC_CODES};
+use crate::http::negotiation::ResponseFormat;
+use actix_web::HttpResponse;
+use actix_web::http::{StatusCode, header};
+use async_graphql::{ErrorExtensionValues, Response, ServerError, Value as GqlValue};
+use serde_json::{Value, json};
+use tracing_actix_web::RequestId;
+
+/// A request refused before execution: its status and message.
+pub struct Refusal {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl Refusal {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// A GraphQL request error (parse failure, a limit): 400 under
+    /// `application/graphql-response+json`, 200 under legacy `application/json`, as the spec says.
+    pub fn request_error(
+        format: ResponseFormat,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        let status = if format == ResponseFormat::GraphqlResponseJson {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::OK
+        };
+        Self::new(status, code, message)
+    }
+
+    /// A request that is not a GraphQL request at all: 400 whatever the format.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
+    }
+
+    pub fn respond(self, format: ResponseFormat) -> HttpResponse {
+        let format = if format == ResponseFormat::Html {
+            ResponseFormat::Json
+        } else {
+            format
+        };
+        let mut response = HttpResponse::build(self.status);
+        if self.status == StatusCode::METHOD_NOT_ALLOWED {
+            response.insert_header((header::ALLOW, "POST"));
+        }
+        response.content_type(format.content_type()).body(
+            json!({"errors": [{"message": self.message, "extensions": {"code": self.code}}]})
+                .to_string(),
+        )
+    }
+}
+
+/// 406: the client accepts no type `/graphql` can send.
+pub fn not_acceptable() -> HttpResponse {
+    Refusal::new(
+        StatusCode::NOT_ACCEPTABLE,
+        "NOT_ACCEPTABLE",
+        "this endpoint answers with application/graphql-response+json or application/json",
+    )
+    .respond(ResponseFormat::Json)
+}
+
+/// A request refused for its credentials: 401 with `WWW-Authenticate`, code `UNAUTHENTICATED`.
+pub fn unauthenticated(format: ResponseFormat, message: &str) -> HttpResponse {
+    let mut response =
+        Refusal::new(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", message).respond(format);
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        header::HeaderValue::from_static("Bearer"),
+    );
+    response
+}
+
+/// A GraphQL error with `extensions.code`.
+pub fn coded_error(message: String, code: &str) -> ServerError {
+    let mut error = ServerError::new(message, None);
+    let mut extensions = ErrorExtensionValues::default();
+    extensions.set("code", code);
+    error.extensions = Some(extensions);
+    error
+}
+
+/// Masks, caps and serialises a response with the status the negotiated format calls for.
+pub fn respond(
+    mut response: Response,
+    format: ResponseFormat,
+    limits: &Limits,
+    request_id: &RequestId,
+    is_get: bool,
+) -> HttpResponse {
+    let request_error = response.data == GqlValue::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let total = response.errors.len();
+    let mut errors: Vec<ServerError> = response
+        .errors
+        .drain(..)
+        .take(limits.max_errors)
+        .map(|e| mask(e, request_id, request_error))
+        .collect();
+    if total > limits.max_errors {
+        errors.push(coded_error(
+            format!("{} more errors were left out", total - limits.max_errors),
+            "LIMIT_EXCEEDED",
+        ));
+    }
+
+    let mut body = serde_json::Map::new();
+    if !request_error {
+        body.insert(
+            "data".to_owned(),
+            serde_json::to_value(&response.data).unwrap_or(Value::Null),
+        );
+    }
+    if !errors.is_empty() {
+        body.insert(
+            "errors".to_owned(),
+            serde_json::to_value(&errors).unwrap_or(Value::Null),
+        );
+    }
+    if !response.extensions.is_empty() {
+        body.insert(
+            "extensions".to_owned(),
+            serde_json::to_value(&response.extensions).unwrap_or(Value::Null),
+        );
+    }
+    let status = if request_error && format == ResponseFormat::GraphqlResponseJson {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let mut http = HttpResponse::build(status);
+    http.content_type(format.content_type());
+    if is_get && errors.is_empty() {
+        if let Some(cache_control) = response.cache_control.value() {
+            let scope = if response.cache_control.public {
+                "public, "
+            } else {
+                ""
+            };
+            http.insert_header((header::CACHE_CONTROL, format!("{scope}{cache_control}")));
+        }
+    } else {
+        http.insert_header((header::CACHE_CONTROL, "no-store"));
+    }
+    http.body(Value::Object(body).to_string())
+}
+
+/// Keeps an error's message only if it carries a public code; request errors (validation,
+/// limits) get one. Anything else becomes "Internal server error" with the request id.
+pub fn mask(mut error: ServerError, request_id: &RequestId, request_error: bool) -> ServerError {
+    let code = error
+        .extensions
+        .as_ref()
+        .and_then(|e| e.get("code"))
+        .and_then(|v| {
+            if let GqlValue::String(s) = v {
+                Some(s.clone())
+            } else {
+                None
+            }
+        });
+    match code {
+        Some(code) if PUBLIC_CODES.contains(&code.as_str()) => error,
+        None if request_error || error.path.is_empty() && is_validation_message(&error.message) => {
+            let code = if is_limit_message(&error.message) {
+                "LIMIT_EXCEEDED"
+            } else {
+                "GRAPHQL_VALIDATION_FAILED"
+            };
+            let mut extensions = error.extensions.take().unwrap_or_default();
+            extensions.set("code", code);
+            error.extensions = Some(extensions);
+            error
+        }
+        _ => {
+            tracing::error!(request_id = %request_id, error = %error.message, path = ?error.path, "internal error in a GraphQL request");
+            let mut masked = coded_error("Internal server error".to_owned(), INTERNAL);
+            if let Some(extensions) = masked.extensions.as_mut() {
+                extensions.set("requestId", request_id.to_string());
+            }
+            masked.path = error.path;
+            masked.locations = error.locations;
+            masked
+        }
+    }
+}
+
+fn is_limit_message(message: &str) -> bool {
+    [
+        "nested too deep",
+        "too complex",
+        "recursion depth",
+        "number of directives",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
+}
+
+fn is_validation_message(message: &str) -> bool {
+    // Errors async-graphql raises before execution (argument coercion during execution has a path).
+    is_limit_message(message)
+        || message.starts_with("Unknown")
+        || message.contains("Invalid value for argument")
+}
