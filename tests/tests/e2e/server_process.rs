@@ -176,7 +176,10 @@ fn the_server_binary_refuses_unknown_flags_and_prints_its_version() {
     let help = run(&["--help"]);
     assert_eq!(help.status.code(), Some(0));
     let help = String::from_utf8_lossy(&help.stdout);
-    assert!(help.contains("STINGER_LISTEN") && help.contains("--database-url"), "{help}");
+    assert!(
+        help.contains("STINGER_LISTEN") && help.contains("--database-url"),
+        "{help}"
+    );
     let unknown = run(&["--port", "9000"]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("--port"));
