@@ -1,10 +1,10 @@
 //! Accounts: logging in and out, refreshing tokens, changing one's password, `me`.
 
+use super::context::{auth, db, viewer};
 use super::enums::Role;
 use super::ids;
-use super::schema::{auth, db};
 use super::user_error::UserError;
-use crate::auth::{ClientInfo, Viewer};
+use crate::auth::ClientInfo;
 use crate::error::{ApiError, ApiResult};
 use crate::service::account::{self, AccountError, Session};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
@@ -132,11 +132,6 @@ impl From<AccountError> for ApiError {
             other => Self::internal(anyhow::Error::new(other)),
         }
     }
-}
-
-/// The viewer of the request, if a valid access token came with it.
-pub fn viewer<'a>(ctx: &Context<'a>) -> Option<&'a Viewer> {
-    ctx.data_opt::<Viewer>()
 }
 
 /// Queries about accounts.

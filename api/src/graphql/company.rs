@@ -1,6 +1,5 @@
 //! Companies and their films.
 
-use super::edit::{Revision, revision_connection};
 use super::enums::CompanyRole;
 use super::film::Film;
 use super::ids;
@@ -8,6 +7,7 @@ use super::loaders::{Loaders, load_required, load_vec};
 use super::pagination::{
     CountQuery, TotalCount, keyset_after, keyset_connection, page_in_memory, page_size,
 };
+use super::revision::{Revision, revision_connection};
 use crate::error::{ApiError, ApiResult};
 use crate::service::{catalog, listing};
 use async_graphql::connection::Connection;
@@ -148,7 +148,7 @@ impl CompanyQuery {
                 Ok(Loaders::of(ctx)?.company.load_one(id).await?.map(Company))
             }
             (None, Some(slug)) => {
-                let db = super::schema::db(ctx)?;
+                let db = super::context::db(ctx)?;
                 Ok(catalog::company_by_slug(db, &slug).await?.map(Company))
             }
             _ => Err(ApiError::BadInput(
@@ -170,7 +170,7 @@ impl CompanyQuery {
         let size = page_size(ctx, first)?;
         let after = keyset_after(after)?;
         let name = filter.and_then(|f| f.name);
-        let db = super::schema::db(ctx)?.clone();
+        let db = super::context::db(ctx)?.clone();
         let limit = u64::try_from(size + 1).unwrap_or(u64::MAX);
         let rows = listing::companies(&db, name.as_deref(), after.as_ref(), limit).await?;
         let count: CountQuery = Arc::new(move || {

@@ -1,16 +1,16 @@
 //! Films and the queries that list them.
 
 use super::company::FilmCompany;
+use super::context::db;
 use super::credit::Credit;
 use super::credit_scene::CreditScenes;
-use super::edit::{Revision, revision_connection};
 use super::enums::{CompanyRole, CreditSceneAnswer, Department, ScoreKind, ScoreSource};
 use super::ids;
 use super::loaders::{Loaders, load_vec};
 use super::pagination::{self, CountQuery, TotalCount, page_in_memory, page_size};
 use super::person::Person;
+use super::revision::{Revision, revision_connection};
 use super::scalars::Date;
-use super::schema::db;
 use super::score::Score;
 use super::trivia::Trivia;
 use crate::error::{ApiError, ApiResult};

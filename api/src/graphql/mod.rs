@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod company;
+pub mod context;
 pub mod credit;
 pub mod credit_scene;
 pub mod edit;
@@ -10,9 +11,11 @@ pub mod enums;
 pub mod film;
 pub mod ids;
 pub mod loaders;
+pub mod names;
 pub mod node;
 pub mod pagination;
 pub mod person;
+pub mod revision;
 pub mod scalars;
 pub mod schema;
 pub mod score;

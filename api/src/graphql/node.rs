@@ -1,17 +1,21 @@
-//! Global object identification: the `Node` interface and `node(id:)` / `nodes(ids:)`.
+//! Global object identification: the `Node` interface, `node(id:)` / `nodes(ids:)`, and
+//! `load_targets`, the one loader of objects by kind and id.
 
 use super::company::{Company, FilmCompany};
+use super::context::viewer;
 use super::credit::Credit;
 use super::credit_scene::CreditScene;
 use super::edit::Edit;
 use super::film::Film;
 use super::ids;
 use super::loaders::Loaders;
+use super::names::target_of_kind;
 use super::person::Person;
 use super::score::Score;
 use super::trivia::Trivia;
 use crate::error::{ApiError, ApiResult};
 use async_graphql::{Context, ID, Interface, Object};
+use entity::TargetType;
 use std::collections::HashMap;
 
 /// An object with a global id, fetchable with `node(id:)`.
@@ -32,38 +36,65 @@ pub enum Node {
 /// Most ids `nodes(ids:)` takes at once.
 const MAX_NODES: usize = 100;
 
-/// Loads the objects behind global ids, one batched query per kind; unknown ids give `None`,
-/// and so do edits the viewer may not see (admins see all, editors their own, anonymous none).
-pub async fn load(ctx: &Context<'_>, ids: &[ID]) -> ApiResult<Vec<Option<Node>>> {
+/// What a global id can point at: an editable target, or an edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    /// A film, credit scene, person, credit, company, film–company link, score or trivia item.
+    Target(TargetType),
+    /// A proposed edit.
+    Edit,
+}
+
+impl NodeKind {
+    /// The kind a global id's type name stands for, if it is one `node(id:)` serves.
+    pub fn of_name(name: &str) -> Option<Self> {
+        match name {
+            "Edit" => Some(Self::Edit),
+            _ => target_of_kind(name).map(Self::Target),
+        }
+    }
+}
+
+/// Turns (kind, id) pairs into loaded objects, in the same order, one batched query per kind:
+/// the one way `node`, `nodes`, `search` and `Edit.target` load what they point at. Missing
+/// objects give `None`, and so do edits the viewer may not see (admins see all, editors their
+/// own, anonymous none).
+pub async fn load_targets(
+    ctx: &Context<'_>,
+    keys: &[(NodeKind, i64)],
+) -> ApiResult<Vec<Option<Node>>> {
     let loaders = Loaders::of(ctx)?;
-    let decoded: Vec<Option<(String, i64)>> = ids.iter().map(|id| ids::decode(id)).collect();
-    let of_kind = |kind: &str| -> Vec<i64> {
-        decoded
-            .iter()
-            .flatten()
-            .filter(|(k, _)| k == kind)
-            .map(|(_, n)| *n)
+    let of_kind = |kind: NodeKind| -> Vec<i64> {
+        keys.iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, id)| *id)
             .collect()
     };
-    let films = loaders.film.load_many(of_kind("Film")).await?;
+    let target = |t: TargetType| of_kind(NodeKind::Target(t));
+    let films = loaders.film.load_many(target(TargetType::Film)).await?;
     let scenes = loaders
         .credit_scene
-        .load_many(of_kind("CreditScene"))
+        .load_many(target(TargetType::CreditScene))
         .await?;
-    let people = loaders.person.load_many(of_kind("Person")).await?;
-    let credits = loaders.credit.load_many(of_kind("Credit")).await?;
-    let companies = loaders.company.load_many(of_kind("Company")).await?;
+    let people = loaders.person.load_many(target(TargetType::Person)).await?;
+    let credits = loaders.credit.load_many(target(TargetType::Credit)).await?;
+    let companies = loaders
+        .company
+        .load_many(target(TargetType::Company))
+        .await?;
     let links = loaders
         .film_company
-        .load_many(of_kind("FilmCompany"))
+        .load_many(target(TargetType::FilmCompany))
         .await?;
-    let scores = loaders.score.load_many(of_kind("Score")).await?;
-    let trivia = loaders.trivia_item.load_many(of_kind("Trivia")).await?;
-    let viewer = super::account::viewer(ctx);
-    let edits: HashMap<i64, entity::edit::Model> = match viewer {
+    let scores = loaders.score.load_many(target(TargetType::Score)).await?;
+    let trivia = loaders
+        .trivia_item
+        .load_many(target(TargetType::Trivia))
+        .await?;
+    let edits: HashMap<i64, entity::edit::Model> = match viewer(ctx) {
         Some(viewer) => loaders
             .edit
-            .load_many(of_kind("Edit"))
+            .load_many(of_kind(NodeKind::Edit))
             .await?
             .into_iter()
             .filter(|(_, e)| viewer.role == entity::Role::Admin || e.author_id == viewer.user_id)
@@ -73,23 +104,43 @@ pub async fn load(ctx: &Context<'_>, ids: &[ID]) -> ApiResult<Vec<Option<Node>>>
     fn take<M: Clone, N>(map: &HashMap<i64, M>, id: i64, wrap: impl Fn(M) -> N) -> Option<N> {
         map.get(&id).cloned().map(wrap)
     }
-    Ok(decoded
-        .into_iter()
-        .map(|entry| {
-            let (kind, id) = entry?;
-            match kind.as_str() {
-                "Film" => take(&films, id, |m| Node::Film(Film(m))),
-                "CreditScene" => take(&scenes, id, |m| Node::CreditScene(CreditScene(m))),
-                "Person" => take(&people, id, |m| Node::Person(Person(m))),
-                "Credit" => take(&credits, id, |m| Node::Credit(Credit(m))),
-                "Company" => take(&companies, id, |m| Node::Company(Company(m))),
-                "FilmCompany" => take(&links, id, |m| Node::FilmCompany(FilmCompany(m))),
-                "Score" => take(&scores, id, |m| Node::Score(Score(m))),
-                "Trivia" => take(&trivia, id, |m| Node::Trivia(Trivia(m))),
-                "Edit" => take(&edits, id, |m| Node::Edit(Edit(m))),
-                _ => None,
+    Ok(keys
+        .iter()
+        .map(|&(kind, id)| match kind {
+            NodeKind::Target(TargetType::Film) => take(&films, id, |m| Node::Film(Film(m))),
+            NodeKind::Target(TargetType::CreditScene) => {
+                take(&scenes, id, |m| Node::CreditScene(CreditScene(m)))
             }
+            NodeKind::Target(TargetType::Person) => take(&people, id, |m| Node::Person(Person(m))),
+            NodeKind::Target(TargetType::Credit) => take(&credits, id, |m| Node::Credit(Credit(m))),
+            NodeKind::Target(TargetType::Company) => {
+                take(&companies, id, |m| Node::Company(Company(m)))
+            }
+            NodeKind::Target(TargetType::FilmCompany) => {
+                take(&links, id, |m| Node::FilmCompany(FilmCompany(m)))
+            }
+            NodeKind::Target(TargetType::Score) => take(&scores, id, |m| Node::Score(Score(m))),
+            NodeKind::Target(TargetType::Trivia) => take(&trivia, id, |m| Node::Trivia(Trivia(m))),
+            NodeKind::Edit => take(&edits, id, |m| Node::Edit(Edit(m))),
         })
+        .collect())
+}
+
+/// Loads the objects behind global ids, in the same order; ids that are not global ids of a
+/// kind `node` serves give `None`, as do the cases [`load_targets`] leaves out.
+async fn load_ids(ctx: &Context<'_>, ids: &[ID]) -> ApiResult<Vec<Option<Node>>> {
+    let keys: Vec<Option<(NodeKind, i64)>> = ids
+        .iter()
+        .map(|id| {
+            let (name, n) = ids::decode(id)?;
+            Some((NodeKind::of_name(&name)?, n))
+        })
+        .collect();
+    let known: Vec<(NodeKind, i64)> = keys.iter().flatten().copied().collect();
+    let mut loaded = load_targets(ctx, &known).await?.into_iter();
+    Ok(keys
+        .iter()
+        .map(|key| key.and_then(|_| loaded.next().flatten()))
         .collect())
 }
 
@@ -105,7 +156,7 @@ impl NodeQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "A global id.")] id: ID,
     ) -> ApiResult<Option<Node>> {
-        Ok(load(ctx, &[id]).await?.pop().flatten())
+        Ok(load_ids(ctx, &[id]).await?.pop().flatten())
     }
 
     /// The objects with these global ids, in the same order; null for an unknown id.
@@ -121,6 +172,6 @@ impl NodeQuery {
                 ids.len()
             )));
         }
-        load(ctx, &ids).await
+        load_ids(ctx, &ids).await
     }
 }

@@ -1,12 +1,12 @@
 //! People and the queries that find them.
 
 use super::credit::Credit;
-use super::edit::{Revision, revision_connection};
 use super::ids;
 use super::loaders::{Loaders, load_vec};
 use super::pagination::{
     CountQuery, TotalCount, keyset_after, keyset_connection, page_in_memory, page_size,
 };
+use super::revision::{Revision, revision_connection};
 use super::scalars::Date;
 use crate::error::{ApiError, ApiResult};
 use crate::service::{catalog, listing};
@@ -120,7 +120,7 @@ impl PersonQuery {
                 Ok(Loaders::of(ctx)?.person.load_one(id).await?.map(Person))
             }
             (None, Some(slug)) => {
-                let db = super::schema::db(ctx)?;
+                let db = super::context::db(ctx)?;
                 Ok(catalog::person_by_slug(db, &slug).await?.map(Person))
             }
             _ => Err(ApiError::BadInput(
@@ -141,7 +141,7 @@ impl PersonQuery {
         let size = page_size(ctx, first)?;
         let after = keyset_after(after)?;
         let name = filter.and_then(|f| f.name);
-        let db = super::schema::db(ctx)?.clone();
+        let db = super::context::db(ctx)?.clone();
         let limit = u64::try_from(size + 1).unwrap_or(u64::MAX);
         let rows = listing::people(&db, name.as_deref(), after.as_ref(), limit).await?;
         let count: CountQuery = Arc::new(move || {

@@ -9,10 +9,9 @@ use super::person::PersonQuery;
 use super::search::SearchQuery;
 use crate::auth::AuthState;
 use crate::config::Limits;
-use crate::error::{ApiError, ApiResult};
 use crate::service::editorial::EditorialSettings;
 use crate::service::events::EditEventHub;
-use async_graphql::{Context, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
@@ -72,17 +71,4 @@ pub fn sdl() -> String {
     )
     .finish()
     .sdl()
-}
-
-/// The database connection of the schema.
-pub fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a DatabaseConnection> {
-    ctx.data::<DatabaseConnection>()
-        .map_err(|_| ApiError::internal(anyhow::anyhow!("the schema has no database")))
-}
-
-/// The shared authentication state.
-pub fn auth<'a>(ctx: &Context<'a>) -> ApiResult<&'a AuthState> {
-    ctx.data::<Arc<AuthState>>()
-        .map(|a| a.as_ref())
-        .map_err(|_| ApiError::internal(anyhow::anyhow!("the schema has no auth state")))
 }

@@ -1,15 +1,14 @@
 //! Search across films, people and companies.
 
 use super::company::Company;
+use super::context::db;
 use super::film::Film;
-use super::loaders::Loaders;
+use super::node::{Node, NodeKind, load_targets};
 use super::pagination::page_size;
 use super::person::Person;
-use super::schema::db;
 use crate::error::ApiResult;
 use crate::service::search;
 use async_graphql::{Context, Object, Union};
-use entity::TargetType;
 
 /// A search hit: a film, a person or a company.
 #[derive(Union)]
@@ -40,31 +39,17 @@ impl SearchQuery {
         let size = page_size(ctx, first)?;
         let hits =
             search::search(db(ctx)?, &query, u64::try_from(size).unwrap_or(u64::MAX)).await?;
-        let loaders = Loaders::of(ctx)?;
-        let ids = |kind: TargetType| {
-            hits.iter()
-                .filter(|h| h.target_type == kind)
-                .map(|h| h.target_id)
-                .collect::<Vec<_>>()
-        };
-        let films = loaders.film.load_many(ids(TargetType::Film)).await?;
-        let people = loaders.person.load_many(ids(TargetType::Person)).await?;
-        let companies = loaders.company.load_many(ids(TargetType::Company)).await?;
-        Ok(hits
+        let keys: Vec<(NodeKind, i64)> = hits
             .iter()
-            .filter_map(|hit| match hit.target_type {
-                TargetType::Film => films
-                    .get(&hit.target_id)
-                    .cloned()
-                    .map(|m| SearchResult::Film(Film(m))),
-                TargetType::Person => people
-                    .get(&hit.target_id)
-                    .cloned()
-                    .map(|m| SearchResult::Person(Person(m))),
-                TargetType::Company => companies
-                    .get(&hit.target_id)
-                    .cloned()
-                    .map(|m| SearchResult::Company(Company(m))),
+            .map(|hit| (NodeKind::Target(hit.target_type), hit.target_id))
+            .collect();
+        Ok(load_targets(ctx, &keys)
+            .await?
+            .into_iter()
+            .filter_map(|node| match node? {
+                Node::Film(film) => Some(SearchResult::Film(film)),
+                Node::Person(person) => Some(SearchResult::Person(person)),
+                Node::Company(company) => Some(SearchResult::Company(company)),
                 _ => None,
             })
             .collect())

@@ -1,10 +1,17 @@
-//! Edit events: every change of an edit's state is announced, so reviewers and authors can
-//! follow the queue live (`subscription { editEvents }`).
+//! Change events: what the services announce when they change something, so others can follow
+//! live. Today there is one kind, an edit changing state (`subscription { editEvents }`); the
+//! channel and its wire format are made for more (a read cache's "these objects changed").
 //!
-//! On PostgreSQL the services `NOTIFY` inside the transaction that made the change (so an
-//! event is delivered only if the change commits, and reaches every API process, including
-//! changes made by the CLI); each API process `LISTEN`s and re-broadcasts in process. On
-//! SQLite (one embedded process) the GraphQL layer broadcasts in process after the change.
+//! The services are the only publishers, on both engines, through the [`Events`] handle their
+//! callers pass in: inside the transaction that made a change they `NOTIFY` on PostgreSQL (so
+//! the event is delivered only if the change commits, and reaches every API process, including
+//! changes made by the CLI); once the change has committed they broadcast to this process's
+//! [`EditEventHub`], unless that hub already hears the database through `LISTEN`. Callers
+//! (resolvers, CLI commands) never announce anything themselves.
+//!
+//! On the wire an event is a JSON object tagged with its `kind` (`{"kind": "edit", …}`). A
+//! reader skips kinds it does not know, so a newer process can add kinds on the same channel
+//! while older ones keep running.
 
 use entity::EditStatus;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
@@ -12,10 +19,28 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use tokio::sync::broadcast;
 
-/// The PostgreSQL channel edit events travel on.
+/// The PostgreSQL channel every change event travels on.
 pub const CHANNEL: &str = "stinger_edit_events";
 /// Events buffered per subscriber before a slow one starts missing some.
 const CAPACITY: usize = 256;
+
+/// Something the services changed, as published on [`CHANNEL`] and by [`EditEventHub`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Event {
+    /// An edit changed state.
+    Edit(EditEvent),
+    /// A kind this build does not know (sent by a newer process): readers skip it.
+    #[serde(other)]
+    Unknown,
+}
+
+impl Event {
+    /// The event for an edit as it now stands.
+    pub fn of_edit(edit: &entity::edit::Model) -> Self {
+        Self::Edit(EditEvent::of(edit))
+    }
+}
 
 /// An edit changed state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,32 +64,74 @@ impl EditEvent {
     }
 }
 
-/// Announces `event` through the database when it can carry it (PostgreSQL `NOTIFY`, sent
-/// when the surrounding transaction commits); does nothing on SQLite.
-pub async fn notify(db: &impl ConnectionTrait, event: &EditEvent) -> Result<(), DbErr> {
-    if db.get_database_backend() != DbBackend::Postgres {
-        return Ok(());
+/// Where a service publishes the events of its changes: the database channel always, and this
+/// process's [`EditEventHub`] when it has one. Cheap to clone.
+#[derive(Debug, Clone, Default)]
+pub struct Events {
+    hub: Option<Arc<EditEventHub>>,
+}
+
+/// An event sent inside a transaction, still to broadcast in process once that commits.
+#[must_use = "hand it to `Events::committed` once the change has committed"]
+#[derive(Debug)]
+pub struct Notified(Event);
+
+impl Events {
+    /// Through the database only, for a process with no subscribers of its own (the CLI's
+    /// local commands): on PostgreSQL every API process hears it; SQLite has no such channel.
+    pub fn database_only() -> Self {
+        Self::default()
     }
-    let payload = serde_json::to_string(event).map_err(|e| DbErr::Custom(format!("event: {e}")))?;
-    db.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        "SELECT pg_notify($1, $2)",
-        [CHANNEL.into(), payload.into()],
-    ))
-    .await?;
-    Ok(())
+
+    /// Through the database and to `hub`'s subscribers.
+    pub fn with_hub(hub: Arc<EditEventHub>) -> Self {
+        Self { hub: Some(hub) }
+    }
+
+    /// Sends `event` inside the transaction (or statement) that made the change: on PostgreSQL
+    /// a `NOTIFY`, delivered when that commits; nothing yet on SQLite. Hand the result to
+    /// [`Events::committed`] after the commit.
+    pub async fn notify(&self, db: &impl ConnectionTrait, event: Event) -> Result<Notified, DbErr> {
+        if db.get_database_backend() == DbBackend::Postgres {
+            let payload =
+                serde_json::to_string(&event).map_err(|e| DbErr::Custom(format!("event: {e}")))?;
+            db.execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT pg_notify($1, $2)",
+                [CHANNEL.into(), payload.into()],
+            ))
+            .await?;
+        }
+        Ok(Notified(event))
+    }
+
+    /// Broadcasts a notified event to this process's subscribers, now that its change has
+    /// committed (unless the hub receives it through `LISTEN`).
+    pub fn committed(&self, notified: Notified) {
+        if let Some(hub) = &self.hub {
+            hub.announce(notified.0);
+        }
+    }
+
+    /// Publishes the event of a change that is already committed (a single statement run
+    /// outside any transaction): [`Events::notify`] then [`Events::committed`].
+    pub async fn publish(&self, db: &impl ConnectionTrait, event: Event) -> Result<(), DbErr> {
+        let notified = self.notify(db, event).await?;
+        self.committed(notified);
+        Ok(())
+    }
 }
 
 /// The in-process side: subscribers of this process and where their events come from.
 #[derive(Debug)]
 pub struct EditEventHub {
-    sender: broadcast::Sender<EditEvent>,
-    /// Events arrive through `LISTEN` (PostgreSQL) rather than from [`EditEventHub::announce`].
+    sender: broadcast::Sender<Event>,
+    /// Events arrive through `LISTEN` (PostgreSQL) rather than from [`Events::committed`].
     listening: bool,
 }
 
 impl EditEventHub {
-    /// A hub fed by [`EditEventHub::announce`] only (SQLite, tests).
+    /// A hub fed by the services of this process only (SQLite, tests).
     pub fn local() -> Arc<Self> {
         Arc::new(Self {
             sender: broadcast::channel(CAPACITY).0,
@@ -99,16 +166,18 @@ impl EditEventHub {
                     break;
                 };
                 match received {
-                    Ok(notification) => {
-                        match serde_json::from_str::<EditEvent>(notification.payload()) {
-                            // No subscriber is not an error.
-                            Ok(event) => drop(hub.sender.send(event)),
-                            Err(err) => tracing::warn!(error = %err, "unreadable edit event"),
+                    Ok(notification) => match serde_json::from_str::<Event>(notification.payload())
+                    {
+                        Ok(Event::Unknown) => {
+                            tracing::debug!("skipped an event of a kind this build does not know");
                         }
-                    }
+                        // No subscriber is not an error.
+                        Ok(event) => drop(hub.sender.send(event)),
+                        Err(err) => tracing::warn!(error = %err, "unreadable change event"),
+                    },
                     Err(err) => {
                         // PgListener reconnects on the next recv; don't spin meanwhile.
-                        tracing::warn!(error = %err, "edit event listener lost its connection");
+                        tracing::warn!(error = %err, "change event listener lost its connection");
                         drop(hub);
                         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
                     }
@@ -119,14 +188,64 @@ impl EditEventHub {
     }
 
     /// Broadcasts an event in process, unless events already arrive through the database.
-    pub fn announce(&self, event: EditEvent) {
+    fn announce(&self, event: Event) {
         if !self.listening {
+            // No subscriber is not an error.
             let _ = self.sender.send(event);
         }
     }
 
     /// A receiver of every event from now on.
-    pub fn subscribe(&self) -> broadcast::Receiver<EditEvent> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.sender.subscribe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn pending(edit_id: i64) -> Event {
+        Event::Edit(EditEvent {
+            edit_id,
+            author_id: 7,
+            status: EditStatus::Pending,
+        })
+    }
+
+    #[test]
+    fn an_event_travels_as_json_tagged_with_its_kind() {
+        let wire = serde_json::to_value(pending(3)).unwrap();
+        assert_eq!(
+            wire,
+            json!({"kind": "edit", "edit_id": 3, "author_id": 7, "status": "PENDING"})
+        );
+        assert_eq!(serde_json::from_value::<Event>(wire).unwrap(), pending(3));
+    }
+
+    #[test]
+    fn an_event_of_an_unknown_kind_reads_as_unknown() {
+        let newer = json!({"kind": "objects_changed", "targets": [["Film", 1]]});
+        assert_eq!(
+            serde_json::from_value::<Event>(newer).unwrap(),
+            Event::Unknown
+        );
+    }
+
+    #[tokio::test]
+    async fn a_local_hub_hears_what_its_services_publish_once_committed() {
+        let hub = EditEventHub::local();
+        let mut receiver = hub.subscribe();
+        let events = Events::with_hub(hub.clone());
+        let db = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
+
+        let notified = events.notify(&db, pending(1)).await.unwrap();
+        assert!(receiver.try_recv().is_err(), "nothing before the commit");
+        events.committed(notified);
+        events.publish(&db, pending(2)).await.unwrap();
+
+        assert_eq!(receiver.try_recv().unwrap(), pending(1));
+        assert_eq!(receiver.try_recv().unwrap(), pending(2));
     }
 }

@@ -2,8 +2,9 @@
 
 use serde_json::{Map, Value};
 
-/// Bookkeeping columns that are not part of an object's editable state.
-const BOOKKEEPING: [&str; 4] = ["id", "version", "created_at", "updated_at"];
+/// Bookkeeping columns that are not part of an object's editable state: never edited directly,
+/// left out of diffs.
+pub const BOOKKEEPING: [&str; 4] = ["id", "version", "created_at", "updated_at"];
 
 /// The diff of an object's creation: every editable field from `null` to its value.
 pub fn creation_diff(snapshot: Value) -> Value {

@@ -7,6 +7,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use std::time::Duration;
 use stinger_api::service::editorial;
+use stinger_api::service::events::Events;
 use stinger_tests::{Dataset, Engine, TestApp, both_engines, postgres_enabled, spawn_app};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -154,9 +155,15 @@ async fn reviewers_see_every_edit_change_and_editors_their_own(engine: Engine) {
             .await
             .unwrap()
             .unwrap();
-        editorial::reject(&app.db, &reviewer, second, Some("No.".to_owned()))
-            .await
-            .unwrap();
+        editorial::reject(
+            &app.db,
+            &Events::database_only(),
+            &reviewer,
+            second,
+            Some("No.".to_owned()),
+        )
+        .await
+        .unwrap();
         assert_eq!(
             next_event(&mut bob_ws).await,
             (second, "REJECTED".to_owned())

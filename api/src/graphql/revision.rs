@@ -1,0 +1,154 @@
+//! Revisions in GraphQL: one applied change to public data, its field diff, and the pages of
+//! history that `Film.revisions`, `Person.revisions`, `Company.revisions` and `recentChanges`
+//! return.
+
+use super::account::User;
+use super::context::{db, viewer};
+use super::edit::Edit;
+use super::enums::TargetType;
+use super::ids;
+use super::loaders::Loaders;
+use super::names::{camel, kind_name};
+use super::pagination::{TotalCount, decode_cursor, encode_cursor, page_size};
+use crate::error::ApiResult;
+use crate::service::editorial;
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, ID, Json, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{Role, revision};
+use serde_json::Value;
+
+/// One field of a revision: its value before and after.
+#[derive(SimpleObject)]
+pub struct FieldDiff {
+    /// The field (camelCase).
+    pub field: String,
+    /// The value before the change (null for a creation).
+    pub before: Json<Value>,
+    /// The value after the change (null for a deletion).
+    pub after: Json<Value>,
+}
+
+/// One applied change to public data: by an import, an approved edit, or a revert.
+pub struct Revision(pub revision::Model);
+
+#[Object]
+impl Revision {
+    /// Global id.
+    async fn id(&self) -> ID {
+        ids::encode("Revision", self.0.id)
+    }
+
+    /// The object's version after this change.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// The kind of object changed.
+    async fn target_type(&self) -> TargetType {
+        self.0.target_type.into()
+    }
+
+    /// The global id of the object changed.
+    async fn target_id(&self) -> ID {
+        ids::encode(kind_name(self.0.target_type), self.0.target_id)
+    }
+
+    /// Each field changed, before and after.
+    async fn diff(&self) -> Vec<FieldDiff> {
+        self.0
+            .diff
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(field, change)| FieldDiff {
+                field: camel(field),
+                before: Json(change.get("before").cloned().unwrap_or(Value::Null)),
+                after: Json(change.get("after").cloned().unwrap_or(Value::Null)),
+            })
+            .collect()
+    }
+
+    /// The edit that caused it; null for imports. Editors see only their own edits.
+    async fn edit(&self, ctx: &Context<'_>) -> ApiResult<Option<Edit>> {
+        let Some(id) = self.0.edit_id else {
+            return Ok(None);
+        };
+        let Some(viewer) = viewer(ctx) else {
+            return Ok(None);
+        };
+        let edit = Loaders::of(ctx)?.edit.load_one(id).await?;
+        Ok(edit
+            .filter(|e| viewer.role == Role::Admin || e.author_id == viewer.user_id)
+            .map(Edit))
+    }
+
+    /// The author of the edit behind it (null for imports).
+    async fn author(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+        let Some(id) = self.0.edit_id else {
+            return Ok(None);
+        };
+        let loaders = Loaders::of(ctx)?;
+        let Some(edit) = loaders.edit.load_one(id).await? else {
+            return Ok(None);
+        };
+        Ok(loaders.user.load_one(edit.author_id).await?.map(User))
+    }
+
+    /// The reviewer's note on the edit behind it.
+    async fn review_note(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        let Some(id) = self.0.edit_id else {
+            return Ok(None);
+        };
+        Ok(Loaders::of(ctx)?
+            .edit
+            .load_one(id)
+            .await?
+            .and_then(|e| e.review_note))
+    }
+
+    /// Who applied it: the reviewer who approved the edit; null for the system (imports).
+    async fn actor(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+        let Some(id) = self.0.actor_id else {
+            return Ok(None);
+        };
+        Ok(Loaders::of(ctx)?.user.load_one(id).await?.map(User))
+    }
+
+    /// Why the change was made.
+    async fn reason(&self) -> &str {
+        &self.0.reason
+    }
+
+    /// When it was applied.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// The edit's author approved it themselves (allowed only by configuration).
+    async fn self_reviewed(&self) -> bool {
+        self.0.self_reviewed
+    }
+}
+
+/// A page of revisions, newest first: of one object (`target`), or of everything.
+pub async fn revision_connection(
+    ctx: &Context<'_>,
+    target: Option<(entity::TargetType, i64)>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> ApiResult<Connection<String, Revision, TotalCount>> {
+    let size = page_size(ctx, first)?;
+    let after = after.map(|c| decode_cursor::<i64>(&c)).transpose()?;
+    let limit = u64::try_from(size).unwrap_or(0) + 1;
+    let (mut rows, total) = editorial::list_revisions(db(ctx)?, target, after, limit).await?;
+    let has_next = rows.len() > size;
+    rows.truncate(size);
+    let mut connection =
+        Connection::with_additional_fields(after.is_some(), has_next, TotalCount::Known(total));
+    connection.edges.extend(
+        rows.into_iter()
+            .map(|r| Edge::new(encode_cursor(&r.id), Revision(r))),
+    );
+    Ok(connection)
+}
