@@ -124,7 +124,9 @@ impl TestDb {
             Engine::Postgres => {
                 let admin = owner::postgres_url()
                     .unwrap_or_else(|| panic!("{POSTGRES_ENV} is not set: no PostgreSQL tests"));
-                let token = owner::postgres_owner(&admin).await.token;
+                let owner = owner::postgres_owner(&admin).await;
+                owner.wait_for_drops().await;
+                let token = owner.token;
                 let name = format!(
                     "{TEST_DB_PREFIX}{token:08x}_{}",
                     COUNTER.fetch_add(1, Ordering::Relaxed)

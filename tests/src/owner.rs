@@ -13,17 +13,19 @@
 //!
 //! The PostgreSQL side is one thread per process (the "owner"), on a connection of its own: it
 //! holds the lock, sweeps the dead processes' databases, and drops this process's per-test
-//! databases in the background (`DROP DATABASE` waits for a checkpoint; no test should).
+//! databases in the background (`DROP DATABASE` waits for a checkpoint; a test should not), with
+//! at most two drops pending: a new test database waits for the backlog first.
 //!
-//! So at most the last run's templates and its last few test databases stay behind until the
-//! next run, and nothing a live process still uses is ever removed.
+//! So at most the last run's templates and two or three of its test databases stay behind until
+//! the next run, and nothing a live process still uses is ever removed.
 
 use sea_orm::sqlx::{Connection, PgConnection};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
 /// The variable naming the PostgreSQL server tests may create databases on.
 pub const POSTGRES_ENV: &str = "STINGER_TEST_DATABASE_URL";
@@ -92,19 +94,46 @@ fn sweep_dead_scratch_dirs(root: &Path) {
     }
 }
 
+/// How many of its databases a process may have waiting to be dropped: the most it can leave
+/// behind (for the next run to sweep) when it exits.
+const MAX_PENDING_DROPS: usize = 2;
+
 /// This process's owner thread on the PostgreSQL server: its token is the suffix of every
 /// database the process creates there. Started (and the token taken) on first use.
 pub(crate) struct PostgresOwner {
     pub token: u32,
     drops: tokio::sync::mpsc::UnboundedSender<String>,
+    pending: Arc<PendingDrops>,
+}
+
+/// The drops sent to the owner thread and not done yet.
+#[derive(Default)]
+struct PendingDrops {
+    count: AtomicUsize,
+    done: tokio::sync::Notify,
 }
 
 impl PostgresOwner {
     /// Drops the database `name` in the background. `DROP DATABASE` waits for a checkpoint, which
-    /// can take seconds while other tests write: no test should wait for it. A drop the process
-    /// does not live to run is swept by the next one.
+    /// can take seconds while other tests write: a test should not wait for its own.
     pub fn drop_later(&self, name: String) {
-        let _ = self.drops.send(name);
+        self.pending.count.fetch_add(1, Ordering::SeqCst);
+        if self.drops.send(name).is_err() {
+            self.pending.count.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    /// Waits until at most [`MAX_PENDING_DROPS`] drops are pending: called before creating a
+    /// database, so the drops keep up with the tests and an exiting process leaves few behind.
+    pub async fn wait_for_drops(&self) {
+        loop {
+            // Created before the check, so a drop finishing in between still wakes it.
+            let done = self.pending.done.notified();
+            if self.pending.count.load(Ordering::SeqCst) <= MAX_PENDING_DROPS {
+                return;
+            }
+            done.await;
+        }
     }
 }
 
@@ -123,12 +152,14 @@ pub(crate) fn postgres_owner_if_started() -> Option<&'static PostgresOwner> {
 }
 
 /// Starts the owner thread: on a connection of its own it takes an unused token's advisory lock
-/// and keeps it until the process exits, sweeps the dead processes' databases, then drops the
-/// databases it is sent. (It has a runtime of its own: each `#[tokio::test]` runtime ends with
-/// its test.)
+/// and keeps it until the process exits, and drops the databases it is sent; beside it, on a
+/// second connection, it sweeps the dead processes' databases. (It has a runtime of its own:
+/// each `#[tokio::test]` runtime ends with its test.)
 async fn start_owner(admin_url: String) -> PostgresOwner {
     let (token_sender, token_receiver) = tokio::sync::oneshot::channel();
     let (drops, mut to_drop) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let pending = Arc::new(PendingDrops::default());
+    let progress = pending.clone();
     std::thread::Builder::new()
         .name("stinger-tests-owner".to_owned())
         .spawn(move || {
@@ -148,9 +179,15 @@ async fn start_owner(admin_url: String) -> PostgresOwner {
                     }
                 };
                 let _ = token_sender.send(token);
-                sweep_dead_owners(&mut conn, token).await;
+                tokio::spawn(async move {
+                    if let Ok(mut sweeper) = PgConnection::connect(&admin_url).await {
+                        sweep_dead_owners(&mut sweeper, token).await;
+                    }
+                });
                 while let Some(name) = to_drop.recv().await {
                     drop_database(&mut conn, &name).await;
+                    progress.count.fetch_sub(1, Ordering::SeqCst);
+                    progress.done.notify_waiters();
                 }
             });
         })
@@ -158,7 +195,11 @@ async fn start_owner(admin_url: String) -> PostgresOwner {
     let token = token_receiver
         .await
         .expect("the owner thread takes a token");
-    PostgresOwner { token, drops }
+    PostgresOwner {
+        token,
+        drops,
+        pending,
+    }
 }
 
 /// Takes the advisory lock of `token` for this session, if no other session holds it.
