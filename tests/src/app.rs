@@ -1,6 +1,6 @@
-//! An in-process server on a random port, with its own database.
+//! An in-process server on a random port, with its own database holding a chosen [`Dataset`].
 
-use crate::db::{Engine, TestDb};
+use crate::db::{Dataset, Engine, TestDb};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -15,6 +15,7 @@ pub const TEST_PASSWORD: &str = "correct horse battery staple";
 pub struct TestApp {
     pub address: SocketAddr,
     pub client: reqwest::Client,
+    /// The server's own connection pool: for arranging data (fixtures, accounts) and checking it.
     pub db: sea_orm::DatabaseConnection,
     pub test_db: TestDb,
     /// SQL statements the server has run (every statement on its connection pool).
@@ -28,14 +29,19 @@ impl Drop for TestApp {
     }
 }
 
-/// Starts a server on `engine` with a fresh database (migrated, demo data loaded).
-pub async fn spawn_app(engine: Engine) -> TestApp {
-    spawn_app_with(engine, |_| {}).await
+/// Starts a server on `engine` with a fresh database holding `dataset`.
+pub async fn spawn_app(engine: Engine, dataset: Dataset) -> TestApp {
+    spawn_app_with(engine, dataset, |_| {}).await
 }
 
-/// Like [`spawn_app`], letting the test adjust the configuration first.
-pub async fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) -> TestApp {
-    let test_db = TestDb::new(engine).await;
+/// Like [`spawn_app`], letting the test adjust the configuration first. The server neither
+/// migrates nor loads demo data on its own unless `adjust` asks for it: the dataset is the data.
+pub async fn spawn_app_with(
+    engine: Engine,
+    dataset: Dataset,
+    adjust: impl FnOnce(&mut Config),
+) -> TestApp {
+    let test_db = TestDb::new(engine, dataset).await;
     let mut config = Config::from_lookup(|_| None).expect("default configuration");
     config.listen = "127.0.0.1:0".to_owned();
     config.database = DatabaseConfig {
@@ -43,6 +49,8 @@ pub async fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) ->
         data_dir: test_db.dir.path().to_owned(),
         max_connections: 5,
     };
+    config.migrate_on_start = false;
+    config.demo_data = false;
     adjust(&mut config);
     let mut db =
         stinger_api::db::prepare(&config.database, config.migrate_on_start, config.demo_data)

@@ -18,23 +18,25 @@ impl Drop for ServerProcess {
     }
 }
 
-/// Path of a workspace binary (package and binary share its name), built by `cargo test
-/// --workspace` beside the test executable (each binary crate has an integration test, which
-/// makes cargo build the binary); built here when a narrower `cargo test` left it out.
+/// Path of a workspace binary (package and binary share its name) in `target/<profile>/`, beside
+/// the test executable's `deps/`. `cargo test --workspace` builds it there before any test runs:
+/// each binary crate has an integration test of its own (`api/tests/`, `admin-cli/tests/`), and
+/// cargo builds a package's binaries for its integration tests. A narrower command (`cargo test -p
+/// stinger-tests`) does not, and then this panics saying what to run; it never builds anything
+/// itself (a cargo inside `cargo test` would wait on the lock of the target directory it runs in).
 pub fn binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("the test executable's path");
     let dir = exe
         .parent()
         .and_then(|deps| deps.parent())
         .expect("target/<profile>");
-    let path = dir.join(name);
-    if !path.exists() {
-        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
-            .args(["build", "-p", name, "--bin", name])
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "building {name} failed");
-    }
+    let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} is not built. `cargo test --workspace` builds it; for a narrower run build it first: \
+         `cargo build --workspace --bins`, then `cargo test -p stinger-tests …`",
+        path.display()
+    );
     path
 }
 

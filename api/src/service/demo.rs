@@ -1,6 +1,7 @@
 //! The demo data a fresh installation starts with: all of the vega movies and M. Butterfly,
 //! fully described. Both files are embedded, so the server needs nothing beside itself.
 
+use super::import::record::FilmRecord;
 use super::import::{ImportError, ImportReport, facts, import_films, vega};
 use chrono::{NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, TransactionTrait};
@@ -33,6 +34,15 @@ pub fn vega_records(today: NaiveDate) -> Result<vega::VegaParse, ImportError> {
     vega::parse(VEGA_MOVIES, today)
 }
 
+/// M. Butterfly as the demo data holds it: the fact sheet with our synopsis and plot. (The
+/// end-to-end tests import it alone as their one fully described film.)
+pub fn m_butterfly() -> Result<FilmRecord, ImportError> {
+    let mut butterfly = facts::parse(M_BUTTERFLY_FACTS)?;
+    butterfly.synopsis = Some(M_BUTTERFLY_SYNOPSIS.to_owned());
+    butterfly.plot = Some(M_BUTTERFLY_PLOT.to_owned());
+    Ok(butterfly)
+}
+
 /// Loads the demo data: the vega movies, then M. Butterfly. Safe to run again: it adds nothing
 /// that is already present.
 pub async fn load<C>(db: &C) -> Result<ImportReport, ImportError>
@@ -42,10 +52,7 @@ where
     let parsed = vega_records(Utc::now().date_naive())?;
     let mut report = import_films(db, parsed.films, "vega-datasets movies.json").await?;
     report.notes = parsed.notes;
-    let mut butterfly = facts::parse(M_BUTTERFLY_FACTS)?;
-    butterfly.synopsis = Some(M_BUTTERFLY_SYNOPSIS.to_owned());
-    butterfly.plot = Some(M_BUTTERFLY_PLOT.to_owned());
-    let second = import_films(db, vec![butterfly], "m-butterfly.facts.json").await?;
+    let second = import_films(db, vec![m_butterfly()?], "m-butterfly.facts.json").await?;
     report.films_added += second.films_added;
     report.films_unchanged += second.films_unchanged;
     report.people_added += second.people_added;

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use std::time::Duration;
 use stinger_api::service::editorial;
 use stinger_api::service::events::Events;
-use stinger_tests::{Engine, TestApp, engines, spawn_app};
+use stinger_tests::{Dataset, Engine, TestApp, both_engines, postgres_enabled, spawn_app};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
@@ -93,97 +93,93 @@ async fn propose(app: &TestApp, token: &str, film_id: &Value, tagline: &str) -> 
     data["proposeEdit"]["edit"]["number"].as_i64().unwrap()
 }
 
-#[tokio::test]
-async fn reviewers_see_every_edit_change_and_editors_their_own() {
-    for engine in engines() {
-        let app = spawn_app(engine).await;
-        let alice = app.user_token("alice", Role::Editor).await;
-        let bob = app.user_token("bob", Role::Editor).await;
-        let admin = app.user_token("admin", Role::Admin).await;
-        let film = app
-            .data("{ film(slug: \"m-butterfly-1993\") { id } }", json!({}))
-            .await["film"]["id"]
-            .clone();
+both_engines!(reviewers_see_every_edit_change_and_editors_their_own);
+async fn reviewers_see_every_edit_change_and_editors_their_own(engine: Engine) {
+    let app = spawn_app(engine, Dataset::MButterfly).await;
+    let alice = app.user_token("alice", Role::Editor).await;
+    let bob = app.user_token("bob", Role::Editor).await;
+    let admin = app.user_token("admin", Role::Admin).await;
+    let film = app
+        .data("{ film(slug: \"m-butterfly-1993\") { id } }", json!({}))
+        .await["film"]["id"]
+        .clone();
 
-        let mut admin_ws = subscribe(&app, Some(&admin)).await;
-        let mut alice_ws = subscribe(&app, Some(&alice)).await;
-        let mut bob_ws = subscribe(&app, Some(&bob)).await;
+    let mut admin_ws = subscribe(&app, Some(&admin)).await;
+    let mut alice_ws = subscribe(&app, Some(&alice)).await;
+    let mut bob_ws = subscribe(&app, Some(&bob)).await;
 
-        let first = propose(&app, &alice, &film, "First").await;
-        let second = propose(&app, &bob, &film, "Second").await;
-        let approved = app
-            .data_as(
-                &admin,
-                "mutation($id: ID!) { approveEdit(input: {editId: $id}) { edit { status } } }",
-                json!({"id": first.to_string()}),
-            )
-            .await;
-        assert_eq!(approved["approveEdit"]["edit"]["status"], "APPROVED");
+    let first = propose(&app, &alice, &film, "First").await;
+    let second = propose(&app, &bob, &film, "Second").await;
+    let approved = app
+        .data_as(
+            &admin,
+            "mutation($id: ID!) { approveEdit(input: {editId: $id}) { edit { status } } }",
+            json!({"id": first.to_string()}),
+        )
+        .await;
+    assert_eq!(approved["approveEdit"]["edit"]["status"], "APPROVED");
 
-        assert_eq!(
-            next_event(&mut admin_ws).await,
-            (first, "PENDING".to_owned()),
-            "{engine:?}"
-        );
-        assert_eq!(
-            next_event(&mut admin_ws).await,
-            (second, "PENDING".to_owned())
-        );
-        assert_eq!(
-            next_event(&mut admin_ws).await,
-            (first, "APPROVED".to_owned())
-        );
-        // Alice sees only her edit; Bob's first event is his own.
-        assert_eq!(
-            next_event(&mut alice_ws).await,
-            (first, "PENDING".to_owned())
-        );
-        assert_eq!(
-            next_event(&mut alice_ws).await,
-            (first, "APPROVED".to_owned())
-        );
+    assert_eq!(
+        next_event(&mut admin_ws).await,
+        (first, "PENDING".to_owned()),
+        "{engine:?}"
+    );
+    assert_eq!(
+        next_event(&mut admin_ws).await,
+        (second, "PENDING".to_owned())
+    );
+    assert_eq!(
+        next_event(&mut admin_ws).await,
+        (first, "APPROVED".to_owned())
+    );
+    // Alice sees only her edit; Bob's first event is his own.
+    assert_eq!(
+        next_event(&mut alice_ws).await,
+        (first, "PENDING".to_owned())
+    );
+    assert_eq!(
+        next_event(&mut alice_ws).await,
+        (first, "APPROVED".to_owned())
+    );
+    assert_eq!(
+        next_event(&mut bob_ws).await,
+        (second, "PENDING".to_owned())
+    );
+
+    if engine == Engine::Postgres {
+        // A change made straight through the service (as the CLI does, from another
+        // process) reaches subscribers through LISTEN/NOTIFY.
+        let reviewer = entity::user::Entity::find()
+            .filter(entity::user::Column::UsernameKey.eq("admin"))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        editorial::reject(
+            &app.db,
+            &Events::database_only(),
+            &reviewer,
+            second,
+            Some("No.".to_owned()),
+        )
+        .await
+        .unwrap();
         assert_eq!(
             next_event(&mut bob_ws).await,
-            (second, "PENDING".to_owned())
+            (second, "REJECTED".to_owned())
         );
-
-        if engine == Engine::Postgres {
-            // A change made straight through the service (as the CLI does, from another
-            // process) reaches subscribers through LISTEN/NOTIFY.
-            let reviewer = entity::user::Entity::find()
-                .filter(entity::user::Column::UsernameKey.eq("admin"))
-                .one(&app.db)
-                .await
-                .unwrap()
-                .unwrap();
-            editorial::reject(
-                &app.db,
-                &Events::database_only(),
-                &reviewer,
-                second,
-                Some("No.".to_owned()),
-            )
-            .await
-            .unwrap();
-            assert_eq!(
-                next_event(&mut bob_ws).await,
-                (second, "REJECTED".to_owned())
-            );
-        }
     }
 }
 
-#[tokio::test]
-async fn anonymous_subscribers_are_refused() {
-    for engine in engines() {
-        let app = spawn_app(engine).await;
-        let mut ws = subscribe(&app, None).await;
-        let message = next_message(&mut ws).await;
-        assert!(
-            message.to_string().contains("UNAUTHENTICATED"),
-            "{engine:?}: {message}"
-        );
-    }
+both_engines!(anonymous_subscribers_are_refused);
+async fn anonymous_subscribers_are_refused(engine: Engine) {
+    let app = spawn_app(engine, Dataset::Empty).await;
+    let mut ws = subscribe(&app, None).await;
+    let message = next_message(&mut ws).await;
+    assert!(
+        message.to_string().contains("UNAUTHENTICATED"),
+        "{engine:?}: {message}"
+    );
 }
 
 /// POSTs to another server process as `token`; returns `data`.
@@ -205,12 +201,12 @@ async fn post_as(base: &str, token: &str, query: &str, variables: Value) -> Valu
 // Multi-threaded: starting the second process blocks while it comes up.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_subscriber_hears_a_review_made_through_a_second_server_process_on_postgres() {
-    if !engines().contains(&Engine::Postgres) {
+    if !postgres_enabled(module_path!()) {
         return;
     }
     // Two API processes on one PostgreSQL database: this test's server, and the real binary
     // sharing its database and its data directory (so its signing secret).
-    let app = spawn_app(Engine::Postgres).await;
+    let app = spawn_app(Engine::Postgres, Dataset::MButterfly).await;
     let data_dir = app.test_db.dir.path().display().to_string();
     let second = stinger_tests::ServerProcess::start(&[
         ("DATABASE_URL", app.test_db.url.as_str()),

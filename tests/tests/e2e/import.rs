@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::collections::HashSet;
 use stinger_api::service::demo;
 use stinger_api::service::import::{import_films, vega};
-use stinger_tests::{TestDb, engines};
+use stinger_tests::{Engine, TestDb, both_engines};
 
 /// What the vega file holds, counted straight from the JSON without the importer.
 struct Expected {
@@ -85,8 +85,8 @@ async fn title_of(db: &DatabaseConnection, slug: &str) -> Option<String> {
     Some(row.try_get_by_index::<String>(0).unwrap())
 }
 
-#[tokio::test]
-async fn the_whole_vega_file_imports_with_exact_counts_on_every_engine() {
+both_engines!(the_whole_vega_file_imports_with_exact_counts_on_every_engine);
+async fn the_whole_vega_file_imports_with_exact_counts_on_every_engine(engine: Engine) {
     let today = Utc::now().date_naive();
     let want = expected(today);
     assert_eq!(
@@ -95,174 +95,170 @@ async fn the_whole_vega_file_imports_with_exact_counts_on_every_engine() {
         "the file is the one the issue describes"
     );
     assert_eq!(want.doubtful, 22, "1915–1946 films dated 2015–2046");
-    for engine in engines() {
-        let test_db = TestDb::new(engine).await;
-        let db = test_db.connect().await;
-        Migrator::up(&db, None).await.unwrap();
+    let test_db = TestDb::blank(engine).await;
+    let db = test_db.connect().await;
+    Migrator::up(&db, None).await.unwrap();
 
-        let parsed = vega::parse(demo::VEGA_MOVIES, today).unwrap();
-        let mut report = import_films(&db, parsed.films, "vega").await.unwrap();
-        report.notes = parsed.notes;
+    let parsed = vega::parse(demo::VEGA_MOVIES, today).unwrap();
+    let mut report = import_films(&db, parsed.films, "vega").await.unwrap();
+    report.notes = parsed.notes;
 
-        assert_eq!(
-            count(&db, "SELECT COUNT(*) FROM film").await,
-            want.films,
-            "{engine:?}: films"
-        );
-        assert_eq!(
-            count(&db, "SELECT COUNT(*) FROM person").await,
-            want.directors,
-            "{engine:?}: people"
-        );
-        assert_eq!(
-            count(&db, "SELECT COUNT(*) FROM company").await,
-            want.distributors,
-            "{engine:?}: companies"
-        );
-        assert_eq!(
-            count(&db, "SELECT COUNT(*) FROM score").await,
-            want.scores,
-            "{engine:?}: scores"
-        );
-        assert_eq!(
-            count(&db, "SELECT COUNT(*) FROM credit WHERE department = 'DIRECTING'").await,
-            count(&db, "SELECT COUNT(*) FROM film f WHERE EXISTS (SELECT 1 FROM credit c WHERE c.film_id = f.id)").await,
-            "{engine:?}: one DIRECTING credit per film with a director"
-        );
-        assert_eq!(report.skipped(), want.skipped, "{engine:?}: skipped");
-        assert_eq!(report.doubtful(), want.doubtful, "{engine:?}: doubtful");
-        assert!(
-            report.notes.iter().all(|n| !n.reason.is_empty()),
-            "{engine:?}: every note says why"
-        );
-        assert_eq!(
-            count(&db, "SELECT COUNT(*) FROM revision").await,
-            report.revisions_written,
-            "{engine:?}: every created object has a revision"
-        );
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM film").await,
+        want.films,
+        "{engine:?}: films"
+    );
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM person").await,
+        want.directors,
+        "{engine:?}: people"
+    );
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM company").await,
+        want.distributors,
+        "{engine:?}: companies"
+    );
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM score").await,
+        want.scores,
+        "{engine:?}: scores"
+    );
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM credit WHERE department = 'DIRECTING'").await,
+        count(&db, "SELECT COUNT(*) FROM film f WHERE EXISTS (SELECT 1 FROM credit c WHERE c.film_id = f.id)").await,
+        "{engine:?}: one DIRECTING credit per film with a director"
+    );
+    assert_eq!(report.skipped(), want.skipped, "{engine:?}: skipped");
+    assert_eq!(report.doubtful(), want.doubtful, "{engine:?}: doubtful");
+    assert!(
+        report.notes.iter().all(|n| !n.reason.is_empty()),
+        "{engine:?}: every note says why"
+    );
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM revision").await,
+        report.revisions_written,
+        "{engine:?}: every created object has a revision"
+    );
 
-        // Spot checks: repaired accents, numbers as titles, remakes told apart by year.
-        assert_eq!(
-            title_of(&db, "deja-vu-2006").await.as_deref(),
-            Some("Déjà Vu")
-        );
-        assert_eq!(
-            title_of(&db, "le-fabuleux-destin-d-amelie-poulain-2001")
-                .await
-                .as_deref(),
-            Some("Le Fabuleux destin d'Amélie Poulain")
-        );
-        assert_eq!(title_of(&db, "leon-1994").await.as_deref(), Some("Léon"));
-        assert_eq!(
-            title_of(&db, "alien3-1992").await.as_deref(),
-            Some("Alien³"),
-            "genuine symbols are kept"
-        );
-        assert_eq!(title_of(&db, "300-2007").await.as_deref(), Some("300"));
-        assert_eq!(title_of(&db, "1776-1972").await.as_deref(), Some("1776"));
-        assert_eq!(
-            title_of(&db, "king-kong-1976").await.as_deref(),
-            Some("King Kong")
-        );
-        assert_eq!(
-            title_of(&db, "king-kong-2005").await.as_deref(),
-            Some("King Kong")
-        );
-        assert!(
-            report
-                .notes
-                .iter()
-                .any(|n| n.title == "How Green Was My Valley" && n.reason.contains("wrong century")),
-            "{engine:?}: dates expanded into the future are reported"
-        );
+    // Spot checks: repaired accents, numbers as titles, remakes told apart by year.
+    assert_eq!(
+        title_of(&db, "deja-vu-2006").await.as_deref(),
+        Some("Déjà Vu")
+    );
+    assert_eq!(
+        title_of(&db, "le-fabuleux-destin-d-amelie-poulain-2001")
+            .await
+            .as_deref(),
+        Some("Le Fabuleux destin d'Amélie Poulain")
+    );
+    assert_eq!(title_of(&db, "leon-1994").await.as_deref(), Some("Léon"));
+    assert_eq!(
+        title_of(&db, "alien3-1992").await.as_deref(),
+        Some("Alien³"),
+        "genuine symbols are kept"
+    );
+    assert_eq!(title_of(&db, "300-2007").await.as_deref(), Some("300"));
+    assert_eq!(title_of(&db, "1776-1972").await.as_deref(), Some("1776"));
+    assert_eq!(
+        title_of(&db, "king-kong-1976").await.as_deref(),
+        Some("King Kong")
+    );
+    assert_eq!(
+        title_of(&db, "king-kong-2005").await.as_deref(),
+        Some("King Kong")
+    );
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.title == "How Green Was My Valley" && n.reason.contains("wrong century")),
+        "{engine:?}: dates expanded into the future are reported"
+    );
 
-        // A second run changes nothing and says so.
-        let again = vega::parse(demo::VEGA_MOVIES, today).unwrap();
-        let second = import_films(&db, again.films, "vega").await.unwrap();
-        assert_eq!(second.films_added, 0);
-        assert_eq!(second.films_unchanged, want.films);
-        assert_eq!(second.revisions_written, 0);
-        assert!(
-            second.to_string().starts_with("Nothing to import"),
-            "{second}"
-        );
-        assert_eq!(
-            count(&db, "SELECT COUNT(*) FROM film").await,
-            want.films,
-            "{engine:?}: still the same films"
-        );
-        assert_eq!(
-            count(&db, "SELECT COUNT(*) FROM score").await,
-            want.scores,
-            "{engine:?}: still the same scores"
-        );
-        db.close().await.unwrap();
-    }
+    // A second run changes nothing and says so.
+    let again = vega::parse(demo::VEGA_MOVIES, today).unwrap();
+    let second = import_films(&db, again.films, "vega").await.unwrap();
+    assert_eq!(second.films_added, 0);
+    assert_eq!(second.films_unchanged, want.films);
+    assert_eq!(second.revisions_written, 0);
+    assert!(
+        second.to_string().starts_with("Nothing to import"),
+        "{second}"
+    );
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM film").await,
+        want.films,
+        "{engine:?}: still the same films"
+    );
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM score").await,
+        want.scores,
+        "{engine:?}: still the same scores"
+    );
+    db.close().await.unwrap();
 }
 
-#[tokio::test]
-async fn m_butterfly_shares_people_and_companies_with_the_vega_films() {
-    for engine in engines() {
-        let test_db = TestDb::new(engine).await;
-        let db = test_db.connect().await;
-        Migrator::up(&db, None).await.unwrap();
-        demo::load(&db).await.unwrap();
+both_engines!(m_butterfly_shares_people_and_companies_with_the_vega_films);
+async fn m_butterfly_shares_people_and_companies_with_the_vega_films(engine: Engine) {
+    let test_db = TestDb::blank(engine).await;
+    let db = test_db.connect().await;
+    Migrator::up(&db, None).await.unwrap();
+    demo::load(&db).await.unwrap();
 
-        assert_eq!(
-            count(
-                &db,
-                "SELECT COUNT(*) FROM person WHERE slug = 'david-cronenberg'"
-            )
-            .await,
-            1
-        );
-        assert_eq!(
-            count(
-                &db,
-                "SELECT COUNT(*) FROM company WHERE slug = 'warner-bros'"
-            )
-            .await,
-            1
-        );
-        assert_eq!(
-            count(
-                &db,
-                "SELECT COUNT(*) FROM credit c JOIN person p ON p.id = c.person_id JOIN film f ON f.id = c.film_id \
-                 WHERE p.slug = 'david-cronenberg' AND f.slug = 'm-butterfly-1993'"
-            )
-            .await,
-            1
-        );
-        assert_eq!(
-            count(&db, "SELECT COUNT(*) FROM score s JOIN film f ON f.id = s.film_id WHERE f.slug = 'm-butterfly-1993'").await,
-            6
-        );
-        assert_eq!(
-            count(
-                &db,
-                "SELECT COUNT(*) FROM score s JOIN film f ON f.id = s.film_id \
-                 WHERE f.slug = 'm-butterfly-1993' AND s.source = 'ROTTEN_TOMATOES' AND s.kind = 'CRITICS' AND s.value IS NULL"
-            )
-            .await,
-            1,
-            "{engine:?}: the unknown Tomatometer is stored as unknown"
-        );
-        assert_eq!(
-            count(
-                &db,
-                "SELECT COUNT(*) FROM score s JOIN film f ON f.id = s.film_id \
-                 WHERE f.slug = 'm-butterfly-1993' AND s.source = 'ROTTEN_TOMATOES' AND s.kind = 'AUDIENCE' AND s.value = 0"
-            )
-            .await,
-            1,
-            "{engine:?}: the 0% audience score is kept as the page shows it"
-        );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM person WHERE slug = 'david-cronenberg'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM company WHERE slug = 'warner-bros'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM credit c JOIN person p ON p.id = c.person_id JOIN film f ON f.id = c.film_id \
+             WHERE p.slug = 'david-cronenberg' AND f.slug = 'm-butterfly-1993'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM score s JOIN film f ON f.id = s.film_id WHERE f.slug = 'm-butterfly-1993'").await,
+        6
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM score s JOIN film f ON f.id = s.film_id \
+             WHERE f.slug = 'm-butterfly-1993' AND s.source = 'ROTTEN_TOMATOES' AND s.kind = 'CRITICS' AND s.value IS NULL"
+        )
+        .await,
+        1,
+        "{engine:?}: the unknown Tomatometer is stored as unknown"
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM score s JOIN film f ON f.id = s.film_id \
+             WHERE f.slug = 'm-butterfly-1993' AND s.source = 'ROTTEN_TOMATOES' AND s.kind = 'AUDIENCE' AND s.value = 0"
+        )
+        .await,
+        1,
+        "{engine:?}: the 0% audience score is kept as the page shows it"
+    );
 
-        let second = demo::load(&db).await.unwrap();
-        assert!(
-            !second.changed_anything(),
-            "{engine:?}: loading the demo data twice changes nothing"
-        );
-        db.close().await.unwrap();
-    }
+    let second = demo::load(&db).await.unwrap();
+    assert!(
+        !second.changed_anything(),
+        "{engine:?}: loading the demo data twice changes nothing"
+    );
+    db.close().await.unwrap();
 }

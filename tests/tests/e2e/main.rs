@@ -3,6 +3,7 @@
 mod accounts;
 mod cli;
 mod cli_remote;
+mod datasets;
 mod editorial;
 mod events;
 mod import;
