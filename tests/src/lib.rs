@@ -54,6 +54,7 @@
 //! `… -- ::sqlite`.
 
 pub mod app;
+pub mod browser;
 pub mod db;
 pub mod fixtures;
 mod macros;

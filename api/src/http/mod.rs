@@ -1,5 +1,6 @@
 //! The HTTP surface: routes and their handlers.
 
+pub mod graphiql;
 pub mod graphql;
 pub mod health;
 pub mod negotiation;
@@ -12,6 +13,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(health::index))
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
+        .route("/graphiql/{file}", web::get().to(graphiql::asset))
         .service(
             web::resource("/graphql")
                 .route(web::post().to(graphql::post))

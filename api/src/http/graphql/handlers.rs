@@ -4,14 +4,15 @@
 use super::GraphqlState;
 use super::auth::{self, Bearer};
 use super::request::{GetParams, check_document, parse_body, require_json};
-use super::response::{coded_error, not_acceptable, respond, unauthenticated};
+use super::response::{not_acceptable, respond, unauthenticated};
 use crate::auth::ClientInfo;
+use crate::error::coded_error;
 use crate::graphql::loaders::Loaders;
+use crate::http::graphiql;
 use crate::http::negotiation::{ResponseFormat, negotiate};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::Response;
-use async_graphql::http::GraphiQLSource;
 use serde_json::{Value, json};
 use tracing_actix_web::RequestId;
 
@@ -46,12 +47,7 @@ pub async fn get(
         return not_acceptable();
     };
     if format == ResponseFormat::Html {
-        return HttpResponse::Ok().content_type(format.content_type()).body(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .title("Stinger")
-                .finish(),
-        );
+        return graphiql::page();
     }
     match params.into_request() {
         Ok(request) => execute(&req, request, format, &state, &request_id, true).await,
