@@ -1,7 +1,26 @@
-//! The API's error type, mapped once to GraphQL error codes. Internal errors reach clients as
-//! a generic message with the request id, and reach the log whole.
+//! Errors at the GraphQL edge. Every service error implements [`ServiceError`] (a stable code,
+//! the input field at fault) and becomes an [`ApiError`] or a [`UserError`](crate::graphql::user_error::UserError)
+//! by the one mapping here. Internal errors reach clients as a generic message with the request
+//! id, and reach the log whole (`http::graphql::response::mask`).
 
-use async_graphql::ErrorExtensions;
+pub use crate::service::error::{ServiceError, code};
+use async_graphql::{ErrorExtensions, ServerError, Value};
+use std::sync::Arc;
+
+/// The code of a masked internal error.
+pub const INTERNAL: &str = code::INTERNAL;
+
+/// The codes that may reach a client with their message; anything else is masked.
+pub const PUBLIC_CODES: &[&str] = &[
+    code::BAD_USER_INPUT,
+    code::NOT_FOUND,
+    code::UNAUTHENTICATED,
+    code::FORBIDDEN,
+    code::GRAPHQL_PARSE_FAILED,
+    code::GRAPHQL_VALIDATION_FAILED,
+    code::LIMIT_EXCEEDED,
+    code::TIMEOUT,
+];
 
 /// An error a resolver can return. It deliberately has no `Display`: async-graphql turns any
 /// `Display` type into an error without a code, and every error here must carry one.
@@ -16,51 +35,38 @@ pub enum ApiError {
     /// `FORBIDDEN`: the account may not do this.
     Forbidden(String),
     /// `INTERNAL`: anything else; the message is masked before it reaches a client.
-    Internal(std::sync::Arc<anyhow::Error>),
+    Internal(Arc<anyhow::Error>),
 }
 
 impl ApiError {
     /// An internal error: logged whole, masked for clients.
     pub fn internal(err: anyhow::Error) -> Self {
-        Self::Internal(std::sync::Arc::new(err))
+        Self::Internal(Arc::new(err))
     }
 
     /// The `extensions.code` clients see.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::BadInput(_) => "BAD_USER_INPUT",
-            Self::NotFound(_) => "NOT_FOUND",
-            Self::Unauthenticated => "UNAUTHENTICATED",
-            Self::Forbidden(_) => "FORBIDDEN",
-            Self::Internal(_) => INTERNAL,
+            Self::BadInput(_) => code::BAD_USER_INPUT,
+            Self::NotFound(_) => code::NOT_FOUND,
+            Self::Unauthenticated => code::UNAUTHENTICATED,
+            Self::Forbidden(_) => code::FORBIDDEN,
+            Self::Internal(_) => code::INTERNAL,
         }
     }
 }
 
-/// The code of a masked internal error.
-pub const INTERNAL: &str = "INTERNAL";
-
-/// The codes that may reach a client with their message; anything else is masked.
-pub const PUBLIC_CODES: &[&str] = &[
-    "BAD_USER_INPUT",
-    "NOT_FOUND",
-    "UNAUTHENTICATED",
-    "FORBIDDEN",
-    "GRAPHQL_PARSE_FAILED",
-    "GRAPHQL_VALIDATION_FAILED",
-    "LIMIT_EXCEEDED",
-    "TIMEOUT",
-];
-
-impl From<sea_orm::DbErr> for ApiError {
-    fn from(err: sea_orm::DbErr) -> Self {
-        Self::internal(anyhow::Error::new(err).context("database query failed"))
-    }
-}
-
-impl From<std::sync::Arc<sea_orm::DbErr>> for ApiError {
-    fn from(err: std::sync::Arc<sea_orm::DbErr>) -> Self {
-        Self::internal(anyhow::anyhow!("database query failed: {err}"))
+/// The one mapping of a service error to a GraphQL error: by its code, a correctable mistake
+/// being `BAD_USER_INPUT` with the service's message.
+impl<E: ServiceError> From<E> for ApiError {
+    fn from(err: E) -> Self {
+        match err.code() {
+            code::UNAUTHENTICATED => Self::Unauthenticated,
+            code::FORBIDDEN => Self::Forbidden(err.to_string()),
+            code::NOT_FOUND => Self::NotFound(err.to_string()),
+            code::INTERNAL => Self::internal(anyhow::Error::new(err)),
+            _ => Self::BadInput(err.to_string()),
+        }
     }
 }
 
@@ -85,13 +91,24 @@ impl From<ApiError> for async_graphql::Error {
 /// A result whose error becomes a GraphQL error.
 pub type ApiResult<T> = Result<T, ApiError>;
 
-impl From<crate::service::listing::ListError> for ApiError {
-    fn from(err: crate::service::listing::ListError) -> Self {
-        match err {
-            crate::service::listing::ListError::ForeignCursor => {
-                Self::BadInput("`after` is a cursor of another list or ordering".to_owned())
-            }
-            crate::service::listing::ListError::Db(err) => err.into(),
-        }
+/// A GraphQL error with `extensions.code`.
+pub fn coded_error(message: impl Into<String>, code: &str) -> ServerError {
+    with_code(ServerError::new(message, None), code)
+}
+
+/// `error` with `extensions.code` set to `code`.
+pub fn with_code(mut error: ServerError, code: &str) -> ServerError {
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code);
+    error
+}
+
+/// The code a GraphQL error carries, if any.
+pub fn error_code(error: &ServerError) -> Option<&str> {
+    match error.extensions.as_ref()?.get("code")? {
+        Value::String(code) => Some(code),
+        _ => None,
     }
 }

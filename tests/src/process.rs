@@ -3,12 +3,14 @@
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// A running `stinger-api` process.
 pub struct ServerProcess {
     child: Child,
     pub base_url: String,
+    log: Arc<Mutex<Vec<String>>>,
 }
 
 impl Drop for ServerProcess {
@@ -42,6 +44,7 @@ pub fn binary(name: &str) -> PathBuf {
 
 impl ServerProcess {
     /// Starts `stinger-api` with `env` (and port 0), waiting until it says where it listens.
+    /// Its log (stderr) still reaches the test's stderr, and is kept for [`ServerProcess::log`].
     pub fn start(env: &[(&str, &str)]) -> Self {
         let mut command = Command::new(binary("stinger-api"));
         command
@@ -50,11 +53,22 @@ impl ServerProcess {
             .env("STINGER_LISTEN", "127.0.0.1:0")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+            .stderr(Stdio::piped());
         for (key, value) in env {
             command.env(key, value);
         }
         let mut child = command.spawn().expect("stinger-api starts");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let stderr = child.stderr.take().expect("piped stderr");
+        let kept = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                eprintln!("{line}");
+                if let Ok(mut kept) = kept.lock() {
+                    kept.push(line);
+                }
+            }
+        });
         let stdout = child.stdout.take().expect("piped stdout");
         let (sender, receiver) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -71,6 +85,18 @@ impl ServerProcess {
                 panic!("stinger-api did not start listening within 120 s");
             }
         };
-        Self { child, base_url }
+        Self {
+            child,
+            base_url,
+            log,
+        }
+    }
+
+    /// The lines the server has logged so far (`RUST_LOG` in `env` chooses how much).
+    pub fn log(&self) -> Vec<String> {
+        self.log
+            .lock()
+            .map(|lines| lines.clone())
+            .unwrap_or_default()
     }
 }

@@ -5,7 +5,7 @@ use super::enums::Role;
 use super::ids;
 use super::user_error::UserError;
 use crate::auth::ClientInfo;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::service::account::{self, AccountError, Session};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -95,7 +95,7 @@ impl LoginPayload {
                 user_errors: Vec::new(),
             }),
             Err(err) => Ok(Self {
-                user_errors: vec![user_error(err, None)?],
+                user_errors: vec![UserError::from_service(err, None)?],
                 ..Self::default()
             }),
         }
@@ -109,29 +109,6 @@ pub struct LogoutPayload {
     pub ok: bool,
     /// Why it failed, if it did.
     pub user_errors: Vec<UserError>,
-}
-
-/// Turns an expected account failure into a user error, and anything else into a GraphQL error.
-pub fn user_error(err: AccountError, field: Option<&str>) -> ApiResult<UserError> {
-    match err {
-        AccountError::Unauthenticated => Err(ApiError::Unauthenticated),
-        AccountError::Forbidden(m) => Err(ApiError::Forbidden(m)),
-        AccountError::Db(_) | AccountError::Hash(_) | AccountError::Token(_) => {
-            Err(ApiError::internal(anyhow::Error::new(err)))
-        }
-        other => Ok(UserError::new(field, other.to_string(), other.code())),
-    }
-}
-
-impl From<AccountError> for ApiError {
-    fn from(err: AccountError) -> Self {
-        match err {
-            AccountError::Unauthenticated => Self::Unauthenticated,
-            AccountError::Forbidden(m) => Self::Forbidden(m),
-            AccountError::UserNotFound => Self::NotFound(err.to_string()),
-            other => Self::internal(anyhow::Error::new(other)),
-        }
-    }
 }
 
 /// Queries about accounts.
@@ -225,7 +202,7 @@ impl AccountMutation {
                 };
                 Ok(LogoutPayload {
                     ok: false,
-                    user_errors: vec![user_error(err, Some(field))?],
+                    user_errors: vec![UserError::from_service(err, Some(field.to_owned()))?],
                 })
             }
         }

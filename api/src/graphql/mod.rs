@@ -8,6 +8,7 @@ pub mod credit;
 pub mod credit_scene;
 pub mod edit;
 pub mod enums;
+pub mod error_kinds;
 pub mod film;
 pub mod ids;
 pub mod loaders;

@@ -3,6 +3,7 @@
 use super::account::{AccountMutation, AccountQuery};
 use super::company::CompanyQuery;
 use super::edit::{EditMutation, EditQuery, EditSubscription};
+use super::error_kinds::ErrorKinds;
 use super::film::FilmQuery;
 use super::node::NodeQuery;
 use super::person::PersonQuery;
@@ -50,8 +51,8 @@ pub fn build_schema(
         MutationRoot::default(),
         EditSubscription,
     )
-    .limit_depth(limits.max_depth)
-    .limit_complexity(limits.max_complexity)
+    // Depth and cost are checked by `ErrorKinds` from what validation measured, to say both.
+    .extension(ErrorKinds::new(limits))
     .limit_recursive_depth(limits.max_recursive_depth)
     .limit_directives(limits.max_directives)
     .data(db)

@@ -1,5 +1,6 @@
 //! Expected failures of a mutation, returned in its payload rather than as GraphQL errors.
 
+use crate::error::{ApiResult, ServiceError, code};
 use async_graphql::SimpleObject;
 
 /// Why a mutation did not do what was asked, in terms a client can show or act on.
@@ -20,6 +21,21 @@ impl UserError {
             field: field.map(str::to_owned),
             message: message.into(),
             code: code.to_owned(),
+        }
+    }
+}
+
+impl UserError {
+    /// A service failure as a user error about `field`, when it is a mistake the client can act
+    /// on; authentication, permission and internal failures become GraphQL errors instead.
+    pub fn from_service<E: ServiceError>(err: E, field: Option<String>) -> ApiResult<Self> {
+        match err.code() {
+            code::UNAUTHENTICATED | code::FORBIDDEN | code::INTERNAL => Err(err.into()),
+            code => Ok(Self {
+                field,
+                message: err.to_string(),
+                code: code.to_owned(),
+            }),
         }
     }
 }

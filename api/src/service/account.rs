@@ -5,6 +5,7 @@ use crate::auth::jwt::JwtKeys;
 use crate::auth::password::{self, HashError, MAX_PASSWORD_BYTES, MIN_PASSWORD_BYTES};
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::{ClientInfo, Viewer};
+use crate::service::error::{ServiceError, code};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
@@ -67,9 +68,8 @@ pub enum AccountError {
     Token(#[from] jsonwebtoken::errors::Error),
 }
 
-impl AccountError {
-    /// The code clients see in a `userError`.
-    pub fn code(&self) -> &'static str {
+impl ServiceError for AccountError {
+    fn code(&self) -> &'static str {
         match self {
             Self::InvalidUsername => "INVALID_USERNAME",
             Self::UsernameTaken => "USERNAME_TAKEN",
@@ -78,10 +78,10 @@ impl AccountError {
             Self::InvalidCredentials => "INVALID_CREDENTIALS",
             Self::RateLimited => "RATE_LIMITED",
             Self::InvalidRefreshToken => "INVALID_REFRESH_TOKEN",
-            Self::Unauthenticated => "UNAUTHENTICATED",
-            Self::Forbidden(_) => "FORBIDDEN",
-            Self::UserNotFound => "NOT_FOUND",
-            Self::Db(_) | Self::Hash(_) | Self::Token(_) => "INTERNAL",
+            Self::Unauthenticated => code::UNAUTHENTICATED,
+            Self::Forbidden(_) => code::FORBIDDEN,
+            Self::UserNotFound => code::NOT_FOUND,
+            Self::Db(_) | Self::Hash(_) | Self::Token(_) => code::INTERNAL,
         }
     }
 }

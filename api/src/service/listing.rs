@@ -4,6 +4,7 @@
 //! Keyset pagination: the cursor carries the last row's sort value and id; rows with no sort
 //! value (unknown release date or score) come last in both directions.
 
+use super::error::{ServiceError, code};
 use chrono::NaiveDate;
 use entity::{ScoreKind, ScoreSource, TargetType, company, film, person};
 use sea_orm::ActiveEnum;
@@ -78,6 +79,15 @@ pub enum ListError {
     ForeignCursor,
     #[error(transparent)]
     Db(#[from] DbErr),
+}
+
+impl ServiceError for ListError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::ForeignCursor => code::BAD_USER_INPUT,
+            Self::Db(_) => code::INTERNAL,
+        }
+    }
 }
 
 /// A statement being built, numbering its parameters.

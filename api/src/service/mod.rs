@@ -5,6 +5,7 @@ pub mod account;
 pub mod catalog;
 pub mod demo;
 pub mod editorial;
+pub mod error;
 pub mod events;
 pub mod export;
 pub mod generate;

@@ -3,9 +3,11 @@
 mod accounts;
 mod cli;
 mod cli_remote;
+mod client_mistakes;
 mod datasets;
 mod editorial;
 mod events;
+mod graphiql;
 mod import;
 mod limits;
 mod migrations;

@@ -1,10 +1,9 @@
 //! Mutation payloads, and how an editorial failure becomes a user error or a GraphQL error.
 
 use super::Edit;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, ServiceError};
 use crate::graphql::names::camel;
 use crate::graphql::user_error::UserError;
-use crate::service::account::AccountError;
 use crate::service::editorial::{EditorialError, ReviewOutcome};
 use async_graphql::SimpleObject;
 
@@ -26,29 +25,17 @@ pub struct EditPayload {
     pub user_errors: Vec<UserError>,
 }
 
-/// Turns an expected editorial failure into a user error, anything else into a GraphQL error.
+/// An editorial failure as a user error, its field named as in the mutation's input (`input.reason`,
+/// or the changed field under `prefix`); anything the client cannot act on as a GraphQL error.
 pub(super) fn user_error(err: EditorialError, prefix: &str) -> ApiResult<UserError> {
-    match err {
-        EditorialError::Account(AccountError::Unauthenticated) => Err(ApiError::Unauthenticated),
-        EditorialError::Account(AccountError::Forbidden(m)) => Err(ApiError::Forbidden(m)),
-        EditorialError::Db(_) | EditorialError::Account(_) => {
-            Err(ApiError::internal(anyhow::Error::new(err)))
+    let field = err.field().map(|f| {
+        if f == "reason" || f == "evidence" || f == "note" {
+            format!("input.{f}")
+        } else {
+            format!("{prefix}.{}", camel(f))
         }
-        other => {
-            let field = other.field().map(|f| {
-                if f == "reason" || f == "evidence" || f == "note" {
-                    format!("input.{f}")
-                } else {
-                    format!("{prefix}.{}", camel(f))
-                }
-            });
-            Ok(UserError::new(
-                field.as_deref(),
-                other.to_string(),
-                other.code(),
-            ))
-        }
-    }
+    });
+    UserError::from_service(err, field)
 }
 
 /// The payload of a review (approve, reject, revert): a conflict is a user error beside the edit.
@@ -84,12 +71,4 @@ pub(super) fn not_found_edit() -> ApiResult<EditPayload> {
             "NOT_FOUND",
         )],
     })
-}
-
-pub(super) fn service_error(err: EditorialError) -> ApiError {
-    match err {
-        EditorialError::Account(err) => err.into(),
-        EditorialError::Db(err) => err.into(),
-        other => ApiError::BadInput(other.to_string()),
-    }
 }

@@ -1,6 +1,5 @@
 //! `edit`, `edits` and `recentChanges`.
 
-use super::payload::service_error;
 use super::{Edit, EditFilter, edit_number};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::{db, viewer};
@@ -29,10 +28,7 @@ impl EditQuery {
         let Some(number) = edit_number(&id) else {
             return Ok(None);
         };
-        Ok(editorial::visible_edit(db, &user, number)
-            .await
-            .map_err(service_error)?
-            .map(Edit))
+        Ok(editorial::visible_edit(db, &user, number).await?.map(Edit))
     }
 
     /// Edits, newest first: all of them for admins, their own for editors.
@@ -64,9 +60,7 @@ impl EditQuery {
             since: filter.since,
         };
         let limit = u64::try_from(size).unwrap_or(0) + 1;
-        let (mut rows, total) = editorial::list_edits(db, &user, filter, after, limit)
-            .await
-            .map_err(service_error)?;
+        let (mut rows, total) = editorial::list_edits(db, &user, filter, after, limit).await?;
         let has_next = rows.len() > size;
         rows.truncate(size);
         let mut connection =

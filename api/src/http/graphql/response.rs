@@ -2,11 +2,11 @@
 //! capped and serialised with the status the negotiated format calls for.
 
 use crate::config::Limits;
-use crate::error::{INTERNAL, PUBLIC_CODES};
+use crate::error::{INTERNAL, PUBLIC_CODES, code, coded_error, error_code};
 use crate::http::negotiation::ResponseFormat;
 use actix_web::HttpResponse;
 use actix_web::http::{StatusCode, header};
-use async_graphql::{ErrorExtensionValues, Response, ServerError, Value as GqlValue};
+use async_graphql::{Response, ServerError, Value as GqlValue};
 use serde_json::{Value, json};
 use tracing_actix_web::RequestId;
 
@@ -84,15 +84,6 @@ pub fn unauthenticated(format: ResponseFormat, message: &str) -> HttpResponse {
     response
 }
 
-/// A GraphQL error with `extensions.code`.
-pub fn coded_error(message: String, code: &str) -> ServerError {
-    let mut error = ServerError::new(message, None);
-    let mut extensions = ErrorExtensionValues::default();
-    extensions.set("code", code);
-    error.extensions = Some(extensions);
-    error
-}
-
 /// Masks, caps and serialises a response with the status the negotiated format calls for.
 pub fn respond(
     mut response: Response,
@@ -109,12 +100,12 @@ pub fn respond(
         .errors
         .drain(..)
         .take(limits.max_errors)
-        .map(|e| mask(e, request_id, request_error))
+        .map(|e| mask(e, request_id))
         .collect();
     if total > limits.max_errors {
         errors.push(coded_error(
             format!("{} more errors were left out", total - limits.max_errors),
-            "LIMIT_EXCEEDED",
+            code::LIMIT_EXCEEDED,
         ));
     }
 
@@ -159,60 +150,19 @@ pub fn respond(
     http.body(Value::Object(body).to_string())
 }
 
-/// Keeps an error's message only if it carries a public code; request errors (validation,
-/// limits) get one. Anything else becomes "Internal server error" with the request id.
-pub fn mask(mut error: ServerError, request_id: &RequestId, request_error: bool) -> ServerError {
-    let code = error
-        .extensions
-        .as_ref()
-        .and_then(|e| e.get("code"))
-        .and_then(|v| {
-            if let GqlValue::String(s) = v {
-                Some(s.clone())
-            } else {
-                None
-            }
-        });
-    match code {
-        Some(code) if PUBLIC_CODES.contains(&code.as_str()) => error,
-        None if request_error || error.path.is_empty() && is_validation_message(&error.message) => {
-            let code = if is_limit_message(&error.message) {
-                "LIMIT_EXCEEDED"
-            } else {
-                "GRAPHQL_VALIDATION_FAILED"
-            };
-            let mut extensions = error.extensions.take().unwrap_or_default();
-            extensions.set("code", code);
-            error.extensions = Some(extensions);
-            error
-        }
-        _ => {
-            tracing::error!(request_id = %request_id, error = %error.message, path = ?error.path, "internal error in a GraphQL request");
-            let mut masked = coded_error("Internal server error".to_owned(), INTERNAL);
-            if let Some(extensions) = masked.extensions.as_mut() {
-                extensions.set("requestId", request_id.to_string());
-            }
-            masked.path = error.path;
-            masked.locations = error.locations;
-            masked
-        }
+/// Keeps an error's message only if it carries a public code (async-graphql's own errors got
+/// theirs from `graphql::error_kinds`). Anything else is logged whole and becomes "Internal
+/// server error" with the request id.
+pub fn mask(error: ServerError, request_id: &RequestId) -> ServerError {
+    if error_code(&error).is_some_and(|code| PUBLIC_CODES.contains(&code)) {
+        return error;
     }
-}
-
-fn is_limit_message(message: &str) -> bool {
-    [
-        "nested too deep",
-        "too complex",
-        "recursion depth",
-        "number of directives",
-    ]
-    .iter()
-    .any(|m| message.contains(m))
-}
-
-fn is_validation_message(message: &str) -> bool {
-    // Errors async-graphql raises before execution (argument coercion during execution has a path).
-    is_limit_message(message)
-        || message.starts_with("Unknown")
-        || message.contains("Invalid value for argument")
+    tracing::error!(request_id = %request_id, error = %error.message, path = ?error.path, "internal error in a GraphQL request");
+    let mut masked = coded_error("Internal server error", INTERNAL);
+    if let Some(extensions) = masked.extensions.as_mut() {
+        extensions.set("requestId", request_id.to_string());
+    }
+    masked.path = error.path;
+    masked.locations = error.locations;
+    masked
 }

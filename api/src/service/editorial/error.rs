@@ -1,6 +1,7 @@
 //! Why an editorial operation did not happen: the error every editorial service returns.
 
 use crate::service::account::AccountError;
+use crate::service::error::{ServiceError, code};
 use entity::EditStatus;
 use sea_orm::{DbErr, SqlErr};
 
@@ -42,31 +43,32 @@ pub enum EditorialError {
     Db(#[from] DbErr),
 }
 
-impl EditorialError {
-    /// The code clients see in a `userError`.
-    pub fn code(&self) -> &'static str {
+impl ServiceError for EditorialError {
+    fn code(&self) -> &'static str {
         match self {
             Self::Invalid { .. } => "INVALID",
             Self::TargetNotFound => "TARGET_NOT_FOUND",
             Self::NoChanges => "NO_CHANGES",
-            Self::EditNotFound | Self::RevisionNotFound => "NOT_FOUND",
+            Self::EditNotFound | Self::RevisionNotFound => code::NOT_FOUND,
             Self::NotPending(_) => "NOT_PENDING",
             Self::SelfReview => "SELF_REVIEW",
             Self::HasDependents => "HAS_DEPENDENTS",
             Self::Duplicate => "DUPLICATE",
             Self::Account(err) => err.code(),
-            Self::Db(_) => "INTERNAL",
+            Self::Db(_) => code::INTERNAL,
         }
     }
 
-    /// The snake_case field at fault, if one is.
-    pub fn field(&self) -> Option<&str> {
+    /// The snake_case column or `reason`.
+    fn field(&self) -> Option<&str> {
         match self {
             Self::Invalid { field, .. } => Some(field),
             _ => None,
         }
     }
+}
 
+impl EditorialError {
     pub(super) fn invalid(field: &str, message: impl Into<String>) -> Self {
         Self::Invalid {
             field: field.to_owned(),
