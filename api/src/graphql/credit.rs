@@ -13,9 +13,9 @@ use entity::{credit, film, person};
 pub struct Credit {
     pub credit: credit::Model,
     /// The person, when the statement that found the credit joined it (no second look-up).
-    person: Option<person::Model>,
+    person: Option<Box<person::Model>>,
     /// The film, when the statement that found the credit joined it.
-    film: Option<film::Model>,
+    film: Option<Box<film::Model>>,
 }
 
 impl Credit {
@@ -32,7 +32,7 @@ impl Credit {
     pub fn with_person((credit, person): (credit::Model, person::Model)) -> Self {
         Self {
             credit,
-            person: Some(person),
+            person: Some(Box::new(person)),
             film: None,
         }
     }
@@ -42,7 +42,7 @@ impl Credit {
         Self {
             credit,
             person: None,
-            film: Some(film),
+            film: Some(Box::new(film)),
         }
     }
 }
@@ -58,7 +58,7 @@ impl Credit {
     /// Who.
     async fn person(&self, ctx: &Context<'_>) -> ApiResult<Person> {
         if let Some(person) = &self.person {
-            return Ok(Person(person.clone()));
+            return Ok(Person(person.as_ref().clone()));
         }
         Ok(Person(
             load_required(&Loaders::of(ctx)?.person, self.credit.person_id, "person").await?,
@@ -68,7 +68,7 @@ impl Credit {
     /// On which film.
     async fn film(&self, ctx: &Context<'_>) -> ApiResult<Film> {
         if let Some(film) = &self.film {
-            return Ok(Film(film.clone()));
+            return Ok(Film(film.as_ref().clone()));
         }
         Ok(Film(
             load_required(&Loaders::of(ctx)?.film, self.credit.film_id, "film").await?,
