@@ -445,8 +445,8 @@ mod tests {
                 json!({"c": {key: {}}}),
             )
             .await;
-            let empty: Value = serde_json::from_str(empty["probe"].as_str().expect("probe"))
-                .expect("probe json");
+            let empty: Value =
+                serde_json::from_str(empty["probe"].as_str().expect("probe")).expect("probe json");
             let target = entity::TargetType::iter()
                 .find(|t| kind_name(*t) == empty["target"])
                 .expect("a target type");

@@ -374,7 +374,8 @@ mod tests {
 
     #[test]
     fn enum_fields_list_the_stored_values() {
-        let Some(FieldType::Enum { values, .. }) = field(TargetType::CreditScene, "kind").map(|f| f.ty)
+        let Some(FieldType::Enum { values, .. }) =
+            field(TargetType::CreditScene, "kind").map(|f| f.ty)
         else {
             panic!("credit scene kind is not an enum");
         };

@@ -23,11 +23,11 @@ mod rules;
 mod targets;
 
 pub use error::EditorialError;
+pub use fields::{MAX_LONG_TEXT_CHARS, MAX_SHORT_TEXT_CHARS, editable_fields};
 pub use history::{list_revisions, revert};
 pub use propose::propose;
 pub use queue::{EditFilter, list_edits, visible_edit};
 pub use review::{approve, reject, withdraw};
-pub use fields::{MAX_LONG_TEXT_CHARS, MAX_SHORT_TEXT_CHARS, editable_fields};
 pub use rules::MAX_REASON_CHARS;
 pub use targets::current_states;
 
