@@ -7,6 +7,7 @@ use super::request::{GetParams, check_document, parse_body, require_json};
 use super::response::{not_acceptable, respond, unauthenticated};
 use crate::auth::ClientInfo;
 use crate::error::coded_error;
+use crate::graphql::field_order;
 use crate::graphql::loaders::Loaders;
 use crate::http::graphiql;
 use crate::http::negotiation::{ResponseFormat, negotiate};
@@ -109,9 +110,12 @@ async fn execute(
     is_get: bool,
 ) -> HttpResponse {
     let limits = &state.limits;
+    state.documents.reuse(&mut request);
     if let Err(refusal) = check_document(&mut request, format, limits, is_get) {
         return refusal.respond(format);
     }
+    let document = state.documents.keep(&mut request);
+    let operation_name = request.operation_name.clone();
     let mut request = request
         .data(Loaders::new(&state.db, limits.loader_delay))
         .data(ClientInfo {
@@ -137,7 +141,7 @@ async fn execute(
             );
         }
     }
-    let response =
+    let mut response =
         match tokio::time::timeout(limits.request_timeout, state.schema.execute(request)).await {
             Ok(response) => response,
             Err(_) => {
@@ -151,6 +155,9 @@ async fn execute(
                 )])
             }
         };
+    if let Some(document) = &document {
+        field_order::restore(&mut response.data, document, operation_name.as_deref());
+    }
     let mut http = respond(response, format, limits, request_id, is_get);
     if authenticated {
         // A response for one account must never be served to another by a shared cache.
