@@ -342,7 +342,8 @@ fn parse_cors_origins(raw: &str) -> Result<CorsOrigins, String> {
 
 /// An origin as browsers send it: `http` or `https`, a host, an optional port, nothing else.
 fn parse_origin(raw: &str) -> Result<String, String> {
-    let refuse = || format!("{raw:?} is not an origin like https://films.example or http://localhost:3000");
+    let refuse =
+        || format!("{raw:?} is not an origin like https://films.example or http://localhost:3000");
     let rest = raw
         .strip_prefix("https://")
         .or_else(|| raw.strip_prefix("http://"))

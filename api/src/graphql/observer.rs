@@ -6,8 +6,7 @@ use crate::auth::Viewer;
 use crate::error::{INTERNAL, PUBLIC_CODES};
 use crate::http::request_log::{self, GraphqlFacts};
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
-    NextRequest,
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest, NextRequest,
 };
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument};
 use async_graphql::{Request, Response, ServerError, ServerResult, Value, Variables};

@@ -120,7 +120,10 @@ async fn each_request_logs_one_json_line_naming_its_id_operation_and_viewer_and_
         .await
         .unwrap();
     assert_eq!(refused.status(), 401);
-    let refused_id = refused.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let refused_id = refused.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
 
     // A request outside GraphQL gets a line too.
     let health = client
@@ -128,12 +131,19 @@ async fn each_request_logs_one_json_line_naming_its_id_operation_and_viewer_and_
         .send()
         .await
         .unwrap();
-    let health_id = health.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let health_id = health.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
 
     let lines = request_lines(&server, 5).await;
     let line = |id: &str| {
         let matching: Vec<&Value> = lines.iter().filter(|l| l["request_id"] == id).collect();
-        assert_eq!(matching.len(), 1, "{engine:?}: one line for {id}: {lines:#?}");
+        assert_eq!(
+            matching.len(),
+            1,
+            "{engine:?}: one line for {id}: {lines:#?}"
+        );
         matching[0].clone()
     };
 
@@ -146,7 +156,10 @@ async fn each_request_logs_one_json_line_naming_its_id_operation_and_viewer_and_
     assert_eq!(read["outcome"], "ok");
     assert_eq!(read["viewer"], account_id(&token), "{read}");
     assert_eq!(read["client"], "127.0.0.1");
-    assert!(read["duration_ms"].as_f64().is_some_and(|d| d > 0.0), "{read}");
+    assert!(
+        read["duration_ms"].as_f64().is_some_and(|d| d > 0.0),
+        "{read}"
+    );
     assert!(read["timestamp"].is_string(), "{read}");
 
     let login = line(&login_id);
