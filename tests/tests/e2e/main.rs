@@ -12,5 +12,6 @@ mod limits;
 mod migrations;
 mod observability;
 mod read_api;
+mod response_order;
 mod server_process;
 mod statements;
