@@ -16,6 +16,7 @@ pub mod ndjson;
 pub mod record;
 pub mod vega;
 
+use crate::service::editorial::fields::is_score_scale;
 use crate::service::revision::creation_diff;
 use crate::service::search::search_key;
 use crate::text::{film_slug, slugify};
@@ -510,7 +511,7 @@ impl Load {
 
     /// A creation revision of `target`, from its stored state.
     fn revision(&mut self, target_type: TargetType, target_id: i64, snapshot: Value) {
-        let diff = creation_diff(snapshot);
+        let diff = creation_diff(target_type, snapshot);
         self.tables.revision.push([
             target_type.to_value().into(),
             target_id.into(),
@@ -790,7 +791,7 @@ impl Load {
             self.report.company_links_added += 1;
         }
         for s in &f.scores {
-            if ![10, 100].contains(&s.scale) {
+            if !is_score_scale(s.scale.into()) {
                 return Err(ImportError::Invalid(format!(
                     "{slug}: score scale {} is neither 10 nor 100",
                     s.scale
