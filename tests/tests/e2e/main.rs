@@ -1,14 +1,17 @@
 //! Stinger's end-to-end tests: one binary, a module per area.
 
 mod accounts;
+mod bulk;
 mod cli;
 mod cli_remote;
 mod datasets;
 mod editorial;
 mod events;
+mod http_headers;
 mod import;
 mod limits;
 mod migrations;
+mod observability;
 mod read_api;
 mod response_order;
 mod server_process;
