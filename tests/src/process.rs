@@ -10,7 +10,8 @@ use std::time::Duration;
 pub struct ServerProcess {
     child: Child,
     pub base_url: String,
-    log: Arc<Mutex<Vec<String>>>,
+    /// What it wrote to stderr so far, line by line (only with [`ServerProcess::start_capturing`]).
+    stderr: Arc<Mutex<Vec<String>>>,
 }
 
 impl Drop for ServerProcess {
@@ -44,8 +45,28 @@ pub fn binary(name: &str) -> PathBuf {
 
 impl ServerProcess {
     /// Starts `stinger-api` with `env` (and port 0), waiting until it says where it listens.
-    /// Its log (stderr) still reaches the test's stderr, and is kept for [`ServerProcess::log`].
     pub fn start(env: &[(&str, &str)]) -> Self {
+        Self::spawn(env, false)
+    }
+
+    /// Like [`ServerProcess::start`], keeping the process's stderr (its log) for
+    /// [`ServerProcess::log_lines`]; each line is also echoed to the test's stderr.
+    pub fn start_capturing(env: &[(&str, &str)]) -> Self {
+        Self::spawn(env, true)
+    }
+
+    /// The lines the process has logged so far (empty unless started with
+    /// [`ServerProcess::start_capturing`]).
+    pub fn log_lines(&self) -> Vec<String> {
+        self.stderr.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    /// The process id (to send it a signal).
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    fn spawn(env: &[(&str, &str)], capture: bool) -> Self {
         let mut command = Command::new(binary("stinger-api"));
         command
             .env_clear()
@@ -53,22 +74,27 @@ impl ServerProcess {
             .env("STINGER_LISTEN", "127.0.0.1:0")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .stderr(if capture {
+                Stdio::piped()
+            } else {
+                Stdio::inherit()
+            });
         for (key, value) in env {
             command.env(key, value);
         }
         let mut child = command.spawn().expect("stinger-api starts");
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let stderr = child.stderr.take().expect("piped stderr");
-        let kept = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                eprintln!("{line}");
-                if let Ok(mut kept) = kept.lock() {
-                    kept.push(line);
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        if let Some(pipe) = child.stderr.take() {
+            let lines = stderr.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                    eprintln!("stinger-api: {line}");
+                    if let Ok(mut lines) = lines.lock() {
+                        lines.push(line);
+                    }
                 }
-            }
-        });
+            });
+        }
         let stdout = child.stdout.take().expect("piped stdout");
         let (sender, receiver) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -88,15 +114,7 @@ impl ServerProcess {
         Self {
             child,
             base_url,
-            log,
+            stderr,
         }
-    }
-
-    /// The lines the server has logged so far (`RUST_LOG` in `env` chooses how much).
-    pub fn log(&self) -> Vec<String> {
-        self.log
-            .lock()
-            .map(|lines| lines.clone())
-            .unwrap_or_default()
     }
 }

@@ -60,6 +60,7 @@ pub fn build_schema(
     .data(auth)
     .data(settings)
     .data(events)
+    .extension(super::observer::Observer)
     .finish()
 }
 

@@ -2,9 +2,12 @@
 
 pub mod graphiql;
 pub mod graphql;
+pub mod headers;
 pub mod health;
 pub mod negotiation;
 pub mod nesting;
+pub mod request_id;
+pub mod request_log;
 
 use actix_web::{guard, web};
 

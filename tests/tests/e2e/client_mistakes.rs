@@ -172,7 +172,7 @@ async fn client_mistakes_are_never_internal_errors(engine: Engine) {
     // The real binary on this test's database and data directory (so its signing secret).
     let app = spawn_app(engine, Dataset::MButterfly).await;
     let data_dir = app.test_db.dir.path().display().to_string();
-    let server = ServerProcess::start(&[
+    let server = ServerProcess::start_capturing(&[
         ("DATABASE_URL", app.test_db.url.as_str()),
         ("STINGER_DATA_DIR", data_dir.as_str()),
         ("RUST_LOG", "info"),
@@ -214,7 +214,7 @@ async fn client_mistakes_are_never_internal_errors(engine: Engine) {
     assert!(wrong.is_empty(), "{engine:?}:\n{}", wrong.join("\n"));
 
     // The server is not troubled: nothing logged as an error.
-    let log = server.log();
+    let log = server.log_lines();
     let errors: Vec<&String> = log
         .iter()
         .filter(|line| {

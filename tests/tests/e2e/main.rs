@@ -1,6 +1,7 @@
 //! Stinger's end-to-end tests: one binary, a module per area.
 
 mod accounts;
+mod bulk;
 mod cli;
 mod cli_remote;
 mod client_mistakes;
@@ -8,9 +9,11 @@ mod datasets;
 mod editorial;
 mod events;
 mod graphiql;
+mod http_headers;
 mod import;
 mod limits;
 mod migrations;
+mod observability;
 mod read_api;
 mod response_order;
 mod server_process;
