@@ -70,7 +70,7 @@ pub async fn run(command: ImportCommand) -> anyhow::Result<()> {
     match command {
         ImportCommand::Stinger(args) => {
             let records = read_ndjson(&args.file)?;
-            let conn = args.connect.connect().await?;
+            let conn = args.connect.connect(true).await?;
             let spinner = progress_bar(None, &format!("Importing {} films", records.len()));
             spinner.enable_steady_tick(Duration::from_millis(120));
             let source = format!("Stinger NDJSON {}", name(&args.file));
@@ -90,7 +90,7 @@ pub async fn run(command: ImportCommand) -> anyhow::Result<()> {
                 .with_context(|| {
                     format!("Failed to read {} as vega movies", args.file.display())
                 })?;
-            let conn = args.connect.connect().await?;
+            let conn = args.connect.connect(true).await?;
             let mut report = import::import_films(&conn, parsed.films, "vega-datasets movies.json")
                 .await
                 .context("Failed to import the films; nothing was imported")?;
@@ -106,7 +106,7 @@ pub async fn run(command: ImportCommand) -> anyhow::Result<()> {
             print_report(&report, args.json.json)?;
         }
         ImportCommand::Demo(args) => {
-            let conn = args.connect.connect().await?;
+            let conn = args.connect.connect(true).await?;
             let report = demo::load(&conn)
                 .await
                 .context("Failed to load the demo data")?;

@@ -14,6 +14,7 @@ use super::scalars::Date;
 use super::score::Score;
 use super::trivia::Trivia;
 use crate::error::{ApiError, ApiResult};
+use crate::service::editorial::RevisionScope;
 use crate::service::{catalog, listing};
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object};
@@ -176,7 +177,9 @@ impl Film {
             .collect())
     }
 
-    /// Every applied change to the film's own fields, newest first.
+    /// Every applied change to the film's own fields, newest first; with `includeParts`, also
+    /// every change to its scores, credits, trivia, credit scenes and company roles (deleted
+    /// ones included).
     #[graphql(complexity = "pagination::cost(first, child_complexity)")]
     async fn revisions(
         &self,
@@ -184,14 +187,18 @@ impl Film {
         #[graphql(desc = "How many revisions to return (default 20, at most the page limit).")]
         first: Option<i32>,
         #[graphql(desc = "Return revisions after this cursor.")] after: Option<String>,
+        #[graphql(
+            desc = "Also the changes to the film's parts: scores, credits, trivia, credit scenes, company roles.",
+            default = false
+        )]
+        include_parts: bool,
     ) -> ApiResult<Connection<String, Revision, TotalCount>> {
-        revision_connection(
-            ctx,
-            Some((entity::TargetType::Film, self.0.id)),
-            first,
-            after,
-        )
-        .await
+        let scope = if include_parts {
+            RevisionScope::FilmWithParts(self.0.id)
+        } else {
+            RevisionScope::Object(entity::TargetType::Film, self.0.id)
+        };
+        revision_connection(ctx, scope, first, after).await
     }
 
     /// Trivia about the film.

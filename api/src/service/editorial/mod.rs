@@ -9,11 +9,12 @@
 //! One file per job: `targets` (editable fields, row-as-JSON snapshots, writing rows), `rules`
 //! (validation), `propose`, `queue` (reading edits), `review` (approve as named steps, reject,
 //! withdraw), `apply` (an approved change written to its target, with its diff), `history`
-//! (revisions, revert), and `error`.
+//! (revisions, revert), `labels` (names people recognise for targets), and `error`.
 
 mod apply;
 mod error;
 mod history;
+mod labels;
 mod propose;
 mod queue;
 mod review;
@@ -21,7 +22,8 @@ mod rules;
 mod targets;
 
 pub use error::EditorialError;
-pub use history::{list_revisions, revert};
+pub use history::{RevisionScope, film_of_part, list_revisions, revert};
+pub use labels::{LabelRequest, target_labels};
 pub use propose::propose;
 pub use queue::{EditFilter, list_edits, visible_edit};
 pub use review::{approve, reject, withdraw};

@@ -174,6 +174,7 @@ where
     let reason = format!("Imported from {source}");
     let mut revisions: Vec<revision::ActiveModel> = Vec::new();
     let mut record_revision = |target_type, target_id, snapshot: Value| {
+        let film_id = crate::service::editorial::film_of_part(target_type, &snapshot);
         revisions.push(revision::ActiveModel {
             id: NotSet,
             target_type: Set(target_type),
@@ -185,6 +186,7 @@ where
             reason: Set(reason.clone()),
             self_reviewed: Set(false),
             created_at: Set(now),
+            film_id: Set(film_id),
         });
     };
 
