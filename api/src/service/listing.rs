@@ -4,20 +4,13 @@
 //! Keyset pagination: the cursor carries the last row's sort value and id; rows with no sort
 //! value (unknown release date or score) come last in both directions.
 
+use super::scenes::{SceneAnswer, SceneQuestion};
 use chrono::NaiveDate;
 use entity::{ScoreKind, ScoreSource, TargetType, company, film, person};
 use sea_orm::ActiveEnum;
 use sea_orm::sea_query::Value as SqlValue;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Statement};
 use serde::{Deserialize, Serialize};
-
-/// The answer to "does it have credit scenes?", as a filter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SceneAnswer {
-    Yes,
-    No,
-    Unknown,
-}
 
 /// What a film list keeps. Every field narrows the list; `None` does not filter.
 #[derive(Debug, Clone, Default)]
@@ -30,7 +23,12 @@ pub struct FilmFilter {
     pub released_by: Option<NaiveDate>,
     pub genre: Option<String>,
     pub mpaa_rating: Option<String>,
+    /// The answer to "any scene during or after the credits?".
     pub credit_scenes: Option<SceneAnswer>,
+    /// The answer to "a scene during the credits?".
+    pub during_credits: Option<SceneAnswer>,
+    /// The answer to "a scene after the credits?".
+    pub after_credits: Option<SceneAnswer>,
     /// Only films with a known score from this source (and at least `min_score` if given).
     pub score_source: Option<ScoreSource>,
     /// Only films with a known score of at least this, on 0–100 (from `score_source` if given).
@@ -151,20 +149,14 @@ fn film_conditions(sql: &mut Sql, filter: &FilmFilter) {
         let p = sql.param(rating.to_uppercase());
         sql.condition(format!("UPPER(film.mpaa_rating) = {p}"));
     }
-    if let Some(answer) = filter.credit_scenes {
-        let scenes = "EXISTS (SELECT 1 FROM credit_scene cs WHERE cs.film_id = film.id)";
-        let condition = match answer {
-            SceneAnswer::Yes => scenes.to_owned(),
-            SceneAnswer::No => {
-                let t = sql.param(true);
-                format!("NOT {scenes} AND film.credit_scenes_confirmed = {t}")
-            }
-            SceneAnswer::Unknown => {
-                let f = sql.param(false);
-                format!("NOT {scenes} AND film.credit_scenes_confirmed = {f}")
-            }
-        };
-        sql.condition(condition);
+    for (question, answer) in [
+        (SceneQuestion::Any, filter.credit_scenes),
+        (SceneQuestion::DuringCredits, filter.during_credits),
+        (SceneQuestion::AfterCredits, filter.after_credits),
+    ] {
+        if let Some(answer) = answer {
+            sql.condition(expression(question.condition(answer)));
+        }
     }
     if filter.score_source.is_some() || filter.min_score.is_some() {
         let mut inner = vec![
@@ -182,6 +174,17 @@ fn film_conditions(sql: &mut Sql, filter: &FilmFilter) {
             inner.join(" AND ")
         ));
     }
+}
+
+/// A SeaQuery condition written into this builder's SQL. Only for conditions without
+/// parameters (their constants are inlined), such as the credit-scene answer's.
+fn expression(condition: sea_orm::sea_query::SimpleExpr) -> String {
+    use sea_orm::sea_query::{Expr, PostgresQueryBuilder, Query};
+    let probe = Query::select()
+        .expr(Expr::val(1))
+        .and_where(condition)
+        .to_string(PostgresQueryBuilder);
+    format!("EXISTS ({probe})")
 }
 
 /// The SQL expression a sort orders by, and its cursor name.

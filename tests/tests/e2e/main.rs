@@ -3,6 +3,7 @@
 mod accounts;
 mod cli;
 mod cli_remote;
+mod credit_scenes;
 mod datasets;
 mod editorial;
 mod events;
