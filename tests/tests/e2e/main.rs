@@ -11,5 +11,6 @@ mod import;
 mod limits;
 mod migrations;
 mod read_api;
+mod response_order;
 mod server_process;
 mod statements;

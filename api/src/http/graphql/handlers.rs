@@ -6,6 +6,7 @@ use super::auth::{self, Bearer};
 use super::request::{GetParams, check_document, parse_body, require_json};
 use super::response::{coded_error, not_acceptable, respond, unauthenticated};
 use crate::auth::ClientInfo;
+use crate::graphql::field_order;
 use crate::graphql::loaders::Loaders;
 use crate::http::negotiation::{ResponseFormat, negotiate};
 use actix_web::http::header;
@@ -113,9 +114,12 @@ async fn execute(
     is_get: bool,
 ) -> HttpResponse {
     let limits = &state.limits;
+    state.documents.reuse(&mut request);
     if let Err(refusal) = check_document(&mut request, format, limits, is_get) {
         return refusal.respond(format);
     }
+    let document = state.documents.keep(&mut request);
+    let operation_name = request.operation_name.clone();
     let mut request = request
         .data(Loaders::new(&state.db, limits.loader_delay))
         .data(ClientInfo {
@@ -141,7 +145,7 @@ async fn execute(
             );
         }
     }
-    let response =
+    let mut response =
         match tokio::time::timeout(limits.request_timeout, state.schema.execute(request)).await {
             Ok(response) => response,
             Err(_) => {
@@ -155,6 +159,9 @@ async fn execute(
                 )])
             }
         };
+    if let Some(document) = &document {
+        field_order::restore(&mut response.data, document, operation_name.as_deref());
+    }
     let mut http = respond(response, format, limits, request_id, is_get);
     if authenticated {
         // A response for one account must never be served to another by a shared cache.

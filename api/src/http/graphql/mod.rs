@@ -26,6 +26,7 @@ pub use handlers::{get, method_not_allowed, post, subscriptions};
 use crate::auth::AuthState;
 use crate::config::Limits;
 use crate::graphql::StingerSchema;
+use crate::graphql::documents::DocumentCache;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
@@ -35,4 +36,6 @@ pub struct GraphqlState {
     pub db: DatabaseConnection,
     pub limits: Limits,
     pub auth: Arc<AuthState>,
+    /// Parsed documents reused across requests.
+    pub documents: DocumentCache,
 }
