@@ -6,7 +6,7 @@
 //! and filters films in the database (SeaQuery expressions).
 
 use entity::{CreditSceneKind, credit_scene, film};
-use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ActiveEnum, Iterable};
 
 /// The answer to one of the credit-scene questions.
@@ -35,7 +35,7 @@ impl Truth for bool {
     }
 }
 
-impl Truth for SimpleExpr {
+impl Truth for Expr {
     fn and(self, other: Self) -> Self {
         ExprTrait::and(self, other)
     }
@@ -100,7 +100,7 @@ impl SceneQuestion {
     }
 
     /// "The answer is `answer`" as a condition on the `film` table, for lists filtered in SQL.
-    pub fn condition(self, answer: SceneAnswer) -> SimpleExpr {
+    pub fn condition(self, answer: SceneAnswer) -> Expr {
         let mut scenes = Query::select();
         scenes
             .expr(Expr::val(1))
@@ -127,7 +127,7 @@ impl SceneQuestion {
                 Expr::col((film::Entity, column)).eq(true)
             })
             .reduce(Truth::and)
-            .unwrap_or_else(|| Expr::val(true).into());
+            .unwrap_or_else(|| Expr::val(true));
         answer.holds(known, confirmed)
     }
 }
