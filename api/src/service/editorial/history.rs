@@ -40,9 +40,9 @@ pub async fn list_revisions(
     Ok((rows, total))
 }
 
-/// Reverts an update revision: proposes an edit restoring its `before` values (as seen now)
-/// and approves it through [`approve`], so the revert is itself reviewed, recorded and
-/// conflict-checked; both steps publish through `events`.
+/// Reverts a revision: proposes an edit restoring its `before` values (as seen now) — for a
+/// creation, deleting the object — and approves it through [`approve`], so the revert is
+/// itself reviewed, recorded and conflict-checked; both steps publish through `events`.
 pub async fn revert<C>(
     db: &C,
     events: &Events,
@@ -60,28 +60,40 @@ where
         .one(db)
         .await?
         .ok_or(EditorialError::RevisionNotFound)?;
-    // Revisions older than a shorthand's fields record the shorthand: `propose` expands it.
-    let shorthands = shorthands(revision.target_type);
-    let mut diff = revision.diff.clone();
-    let old: Vec<(String, Value)> = shorthands
-        .iter()
-        .filter_map(|s| Some((s.name.to_owned(), diff.get(s.name)?.clone())))
-        .collect();
-    let fields: Map<String, Value> = diffable(revision.target_type, diff.take())
-        .into_iter()
-        .chain(old)
-        .map(|(field, change)| {
-            let before = change.get("before").cloned().unwrap_or(Value::Null);
-            (field, before)
-        })
-        .collect();
-    let proposal = Proposal {
-        operation: EditOperation::Update,
-        target_type: revision.target_type,
-        target_id: Some(revision.target_id),
-        fields,
-        reason,
-        evidence: None,
+    let proposal = if is_creation(&revision) {
+        // Undoing a creation (an import's film, person or company, or an approved creation)
+        // deletes what it created; a film's rows go with it.
+        Proposal {
+            operation: EditOperation::Delete,
+            target_type: revision.target_type,
+            target_id: Some(revision.target_id),
+            fields: Map::new(),
+            reason,
+            evidence: None,
+        }
+    } else {
+        // Revisions older than a shorthand's fields record the shorthand: `propose` expands it.
+        let mut diff = revision.diff.clone();
+        let old: Vec<(String, Value)> = shorthands(revision.target_type)
+            .iter()
+            .filter_map(|s| Some((s.name.to_owned(), diff.get(s.name)?.clone())))
+            .collect();
+        let fields: Map<String, Value> = diffable(revision.target_type, diff.take())
+            .into_iter()
+            .chain(old)
+            .map(|(field, change)| {
+                let before = change.get("before").cloned().unwrap_or(Value::Null);
+                (field, before)
+            })
+            .collect();
+        Proposal {
+            operation: EditOperation::Update,
+            target_type: revision.target_type,
+            target_id: Some(revision.target_id),
+            fields,
+            reason,
+            evidence: None,
+        }
     };
     let edit = propose(db, events, admin, proposal).await?;
     // A revert is an admin's own act: it does not need a second pair of eyes.
@@ -97,4 +109,15 @@ where
         Some(format!("revert of revision {revision_id}")),
     )
     .await
+}
+
+/// Did this revision create its object (first version, every field from nothing)?
+fn is_creation(revision: &revision::Model) -> bool {
+    revision.version == 1
+        && match &revision.diff {
+            Value::Object(diff) => diff
+                .values()
+                .all(|change| change.get("before").is_none_or(Value::is_null)),
+            _ => false,
+        }
 }
