@@ -21,6 +21,7 @@
 //! | `STINGER_REQUEST_TIMEOUT_MS` | `10000` | longest a GraphQL request may run |
 //! | `STINGER_DB_MAX_CONNECTIONS` | `10` | database pool size |
 //! | `STINGER_LOADER_DELAY_MS` | `1` | how long DataLoaders collect keys before querying |
+//! | `STINGER_CORS_ORIGINS` | none | origins whose pages may call the API (`https://a.example,…` or `*`) |
 //!
 //! To add a setting: add a field with `#[arg(long, env = "STINGER_…", default_value_t = …)]` and a
 //! `///` line to the struct it belongs to, then a row to the table above and to the README.
@@ -173,6 +174,33 @@ pub enum LogFormat {
     Json,
 }
 
+/// Which other sites' pages may call the API from a browser (CORS).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CorsOrigins {
+    /// Any origin (`*`): fine for a public read API, since credentials are bearer tokens that a
+    /// page must hold itself, never cookies.
+    Any,
+    /// Exactly these origins (`scheme://host[:port]`); none by default.
+    Listed(Vec<String>),
+}
+
+/// Settings an operator tunes for a public deployment.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Operations")]
+pub struct Operations {
+    /// Origins whose pages may call the API from a browser (CORS), comma-separated
+    /// (`https://films.example,https://admin.films.example`), or `*` for any [default: none].
+    #[arg(
+        long = "cors-origins",
+        env = "STINGER_CORS_ORIGINS",
+        value_name = "ORIGINS",
+        default_value = "",
+        hide_default_value = true,
+        value_parser = parse_cors_origins
+    )]
+    pub cors_origins: CorsOrigins,
+}
+
 /// The whole configuration of the server.
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -218,6 +246,8 @@ pub struct Config {
     pub database: DatabaseConfig,
     #[command(flatten)]
     pub limits: Limits,
+    #[command(flatten)]
+    pub operations: Operations,
 }
 
 impl Config {
@@ -298,6 +328,43 @@ fn with_variable(help: Option<&clap::builder::StyledStr>, name: &str) -> String 
     }
 }
 
+fn parse_cors_origins(raw: &str) -> Result<CorsOrigins, String> {
+    if raw.trim() == "*" {
+        return Ok(CorsOrigins::Any);
+    }
+    raw.split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(parse_origin)
+        .collect::<Result<_, _>>()
+        .map(CorsOrigins::Listed)
+}
+
+/// An origin as browsers send it: `http` or `https`, a host, an optional port, nothing else.
+fn parse_origin(raw: &str) -> Result<String, String> {
+    let refuse =
+        || format!("{raw:?} is not an origin like https://films.example or http://localhost:3000");
+    let rest = raw
+        .strip_prefix("https://")
+        .or_else(|| raw.strip_prefix("http://"))
+        .ok_or_else(refuse)?;
+    let (host, port) = match rest.rsplit_once(':') {
+        // `[::1]` is a host whose last colon starts no port.
+        Some((host, port)) if !port.contains(']') => (host, Some(port)),
+        _ => (rest, None),
+    };
+    let host_ok = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'[' | b']' | b':'));
+    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok());
+    if host_ok && port_ok {
+        Ok(raw.to_ascii_lowercase())
+    } else {
+        Err(refuse())
+    }
+}
+
 fn parse_millis(raw: &str) -> Result<Duration, String> {
     raw.trim()
         .parse::<u64>()
@@ -343,6 +410,34 @@ mod tests {
         assert_eq!(config.access_token_ttl, Duration::from_secs(900));
         assert_eq!(config.limits.request_timeout, Duration::from_secs(10));
         assert_eq!(config.limits.max_nesting, 64);
+        assert_eq!(config.operations.cors_origins, CorsOrigins::Listed(vec![]));
+    }
+
+    #[test]
+    fn cors_origins_are_a_list_of_origins_or_any() {
+        let read = |value: &str| {
+            Config::from_lookup(lookup(&[("STINGER_CORS_ORIGINS", value)]))
+                .map(|c| c.operations.cors_origins)
+        };
+        assert_eq!(
+            read(" https://Films.example , http://localhost:3000,").unwrap(),
+            CorsOrigins::Listed(vec![
+                "https://films.example".to_owned(),
+                "http://localhost:3000".to_owned()
+            ])
+        );
+        assert_eq!(read("*").unwrap(), CorsOrigins::Any);
+        for bad in [
+            "films.example",
+            "https://films.example/",
+            "https://films.example/path",
+            "ftp://films.example",
+            "https://films.example:http",
+            "https://user@films.example",
+        ] {
+            let err = read(bad).unwrap_err();
+            assert!(err.to_string().contains("--cors-origins"), "{bad}: {err}");
+        }
     }
 
     #[test]

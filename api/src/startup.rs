@@ -7,15 +7,15 @@ use crate::db::{DbSetupError, prepare};
 use crate::graphql::build_schema;
 use crate::graphql::documents::DocumentCache;
 use crate::http::{self, graphql::GraphqlState};
+use crate::http::{headers, request_log};
 use crate::service::editorial::EditorialSettings;
 use crate::service::events::EditEventHub;
 use actix_web::dev::Server;
-use actix_web::middleware::{Compress, DefaultHeaders};
+use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpServer, web};
 use sea_orm::DatabaseConnection;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
-use tracing_actix_web::TracingLogger;
 
 /// Why the application could not start.
 #[derive(Debug, thiserror::Error)]
@@ -103,11 +103,13 @@ impl Application {
         });
         let db_data = web::Data::new(db.clone());
         let body_limit = config.limits.max_body_bytes;
+        let cors_origins = config.operations.cors_origins.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(Compress::default())
-                .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
-                .wrap(TracingLogger::default())
+                .wrap(headers::security_headers())
+                .wrap(headers::cors(&cors_origins))
+                .wrap(from_fn(request_log::middleware))
                 .app_data(web::PayloadConfig::new(body_limit))
                 .app_data(state.clone())
                 .app_data(db_data.clone())

@@ -3,12 +3,15 @@
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// A running `stinger-api` process.
 pub struct ServerProcess {
     child: Child,
     pub base_url: String,
+    /// What it wrote to stderr so far, line by line (only with [`ServerProcess::start_capturing`]).
+    stderr: Arc<Mutex<Vec<String>>>,
 }
 
 impl Drop for ServerProcess {
@@ -43,6 +46,27 @@ pub fn binary(name: &str) -> PathBuf {
 impl ServerProcess {
     /// Starts `stinger-api` with `env` (and port 0), waiting until it says where it listens.
     pub fn start(env: &[(&str, &str)]) -> Self {
+        Self::spawn(env, false)
+    }
+
+    /// Like [`ServerProcess::start`], keeping the process's stderr (its log) for
+    /// [`ServerProcess::log_lines`]; each line is also echoed to the test's stderr.
+    pub fn start_capturing(env: &[(&str, &str)]) -> Self {
+        Self::spawn(env, true)
+    }
+
+    /// The lines the process has logged so far (empty unless started with
+    /// [`ServerProcess::start_capturing`]).
+    pub fn log_lines(&self) -> Vec<String> {
+        self.stderr.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    /// The process id (to send it a signal).
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    fn spawn(env: &[(&str, &str)], capture: bool) -> Self {
         let mut command = Command::new(binary("stinger-api"));
         command
             .env_clear()
@@ -50,11 +74,27 @@ impl ServerProcess {
             .env("STINGER_LISTEN", "127.0.0.1:0")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+            .stderr(if capture {
+                Stdio::piped()
+            } else {
+                Stdio::inherit()
+            });
         for (key, value) in env {
             command.env(key, value);
         }
         let mut child = command.spawn().expect("stinger-api starts");
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        if let Some(pipe) = child.stderr.take() {
+            let lines = stderr.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                    eprintln!("stinger-api: {line}");
+                    if let Ok(mut lines) = lines.lock() {
+                        lines.push(line);
+                    }
+                }
+            });
+        }
         let stdout = child.stdout.take().expect("piped stdout");
         let (sender, receiver) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -71,6 +111,10 @@ impl ServerProcess {
                 panic!("stinger-api did not start listening within 120 s");
             }
         };
-        Self { child, base_url }
+        Self {
+            child,
+            base_url,
+            stderr,
+        }
     }
 }

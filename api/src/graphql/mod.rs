@@ -15,6 +15,7 @@ pub mod ids;
 pub mod loaders;
 pub mod names;
 pub mod node;
+pub mod observer;
 pub mod pagination;
 pub mod person;
 pub mod revision;

@@ -59,6 +59,7 @@ pub fn build_schema(
     .data(auth)
     .data(settings)
     .data(events)
+    .extension(super::observer::Observer)
     .finish()
 }
 

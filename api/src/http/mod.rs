@@ -1,9 +1,12 @@
 //! The HTTP surface: routes and their handlers.
 
 pub mod graphql;
+pub mod headers;
 pub mod health;
 pub mod negotiation;
 pub mod nesting;
+pub mod request_id;
+pub mod request_log;
 
 use actix_web::{guard, web};
 

@@ -9,12 +9,12 @@ use crate::auth::ClientInfo;
 use crate::graphql::field_order;
 use crate::graphql::loaders::Loaders;
 use crate::http::negotiation::{ResponseFormat, negotiate};
+use crate::http::request_id::RequestId;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::Response;
 use async_graphql::http::GraphiQLSource;
 use serde_json::{Value, json};
-use tracing_actix_web::RequestId;
 
 /// `POST /graphql`.
 pub async fn post(

@@ -4,13 +4,13 @@
 use crate::config::Limits;
 use crate::error::{INTERNAL, PUBLIC_CODES};
 use crate::http::negotiation::ResponseFormat;
+use crate::http::request_id::RequestId;
 use actix_web::HttpResponse;
 use actix_web::http::{StatusCode, header};
 use async_graphql::{ErrorExtensionValues, Response, ServerError, Value as GqlValue};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeMap;
-use tracing_actix_web::RequestId;
 
 /// A request refused before execution: its status and message.
 pub struct Refusal {

@@ -1,0 +1,140 @@
+//! Watches every GraphQL operation the schema runs (HTTP and WebSocket alike): its name, the
+//! viewer, how long it took and how it ended. It tells the HTTP request line
+//! (`http::request_log`) and the metrics; it changes nothing in the response.
+
+use crate::auth::Viewer;
+use crate::error::{INTERNAL, PUBLIC_CODES};
+use crate::http::request_log::{self, GraphqlFacts};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest, NextRequest,
+};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument};
+use async_graphql::{Request, Response, ServerError, ServerResult, Value, Variables};
+use std::sync::{Arc, Mutex};
+
+/// Name recorded for an operation without one.
+pub const ANONYMOUS: &str = "anonymous";
+/// Name recorded for an operation name that is not a GraphQL name (it can match nothing).
+pub const INVALID: &str = "invalid";
+
+/// The schema extension (registered in `build_schema`).
+#[derive(Debug, Default)]
+pub struct Observer;
+
+impl ExtensionFactory for Observer {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(Observation::default())
+    }
+}
+
+/// One operation being watched.
+#[derive(Default)]
+struct Observation {
+    seen: Mutex<Seen>,
+}
+
+#[derive(Default)]
+struct Seen {
+    operation: Option<String>,
+    viewer: Option<i64>,
+}
+
+#[async_trait::async_trait]
+impl Extension for Observation {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let response = next.run(ctx).await;
+        let seen = self
+            .seen
+            .lock()
+            .map(|mut seen| std::mem::take(&mut *seen))
+            .unwrap_or_default();
+        request_log::note_graphql(GraphqlFacts {
+            operation: seen.operation.unwrap_or_else(|| ANONYMOUS.to_owned()),
+            outcome: outcome(&response.errors),
+            viewer: seen.viewer,
+        });
+        response
+    }
+
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        if let (Some(name), Ok(mut seen)) = (request.operation_name.as_deref(), self.seen.lock()) {
+            seen.operation = Some(if is_name(name) { name } else { INVALID }.to_owned());
+        }
+        next.run(ctx, request).await
+    }
+
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        // Request data (the viewer) is reachable from here on.
+        let viewer = ctx.data_opt::<Viewer>().map(|v| v.user_id);
+        let document = next.run(ctx, query, variables).await;
+        if let Ok(mut seen) = self.seen.lock() {
+            seen.viewer = viewer;
+            if seen.operation.is_none()
+                && let Ok(document) = &document
+                && let DocumentOperations::Multiple(operations) = &document.operations
+                && operations.len() == 1
+            {
+                seen.operation = operations.keys().next().map(|name| name.to_string());
+            }
+        }
+        document
+    }
+}
+
+/// `ok`, or the code of the first error (`INTERNAL` for one without a public code).
+pub fn outcome(errors: &[ServerError]) -> &'static str {
+    match errors.first() {
+        None => "ok",
+        Some(error) => error_code(error),
+    }
+}
+
+/// An error's public code, `INTERNAL` when it has none.
+pub fn error_code(error: &ServerError) -> &'static str {
+    let code = error
+        .extensions
+        .as_ref()
+        .and_then(|e| e.get("code"))
+        .and_then(|v| match v {
+            Value::String(code) => Some(code.as_str()),
+            _ => None,
+        });
+    code.and_then(|code| PUBLIC_CODES.iter().copied().find(|c| *c == code))
+        .unwrap_or(INTERNAL)
+}
+
+/// Whether `name` is a GraphQL name (`[_A-Za-z][_0-9A-Za-z]*`), at most 100 characters.
+fn is_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    name.len() <= 100
+        && bytes
+            .next()
+            .is_some_and(|b| b == b'_' || b.is_ascii_alphabetic())
+        && bytes.all(|b| b == b'_' || b.is_ascii_alphanumeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_names_are_graphql_names() {
+        assert!(is_name("FilmPage"));
+        assert!(is_name("_x1"));
+        assert!(!is_name("1x"));
+        assert!(!is_name("film page"));
+        assert!(!is_name(""));
+        assert!(!is_name(&"a".repeat(101)));
+    }
+}
