@@ -97,10 +97,7 @@ impl Film {
     /// Scenes during or after the credits, and whether there are any.
     async fn credit_scenes(&self, ctx: &Context<'_>) -> ApiResult<CreditScenes> {
         let scenes = load_vec(&Loaders::of(ctx)?.scenes, self.0.id).await?;
-        Ok(CreditScenes {
-            scenes,
-            confirmed: self.0.credit_scenes_confirmed,
-        })
+        Ok(CreditScenes::of(&self.0, scenes))
     }
 
     /// The cast, in billing order.
@@ -351,6 +348,10 @@ pub struct FilmFilter {
     pub mpaa_rating: Option<String>,
     /// Has this answer to "are there scenes during or after the credits?".
     pub credit_scenes: Option<CreditSceneAnswer>,
+    /// Has this answer to "is there a scene during the credits?".
+    pub during_credits: Option<CreditSceneAnswer>,
+    /// Has this answer to "is there a scene after the credits?".
+    pub after_credits: Option<CreditSceneAnswer>,
     /// Has a known score from this source.
     pub has_score_from: Option<ScoreSource>,
     /// Has a known score of at least this on a 0–100 scale (from `hasScoreFrom` if given).
@@ -366,11 +367,9 @@ impl FilmFilter {
             released_by: None,
             genre: self.genre,
             mpaa_rating: self.mpaa_rating,
-            credit_scenes: self.credit_scenes.map(|a| match a {
-                CreditSceneAnswer::Yes => listing::SceneAnswer::Yes,
-                CreditSceneAnswer::No => listing::SceneAnswer::No,
-                CreditSceneAnswer::Unknown => listing::SceneAnswer::Unknown,
-            }),
+            credit_scenes: self.credit_scenes.map(Into::into),
+            during_credits: self.during_credits.map(Into::into),
+            after_credits: self.after_credits.map(Into::into),
             score_source: self.has_score_from.map(Into::into),
             min_score: self.min_score,
         }

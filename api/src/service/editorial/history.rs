@@ -1,6 +1,6 @@
 //! The history of public data: pages of revisions, and reverting one.
 
-use super::fields::diffable;
+use super::fields::{diffable, shorthands};
 use super::{EditorialError, EditorialSettings, Proposal, ReviewOutcome, approve, propose};
 use crate::service::account::AccountError;
 use crate::service::events::Events;
@@ -124,8 +124,15 @@ where
             evidence: None,
         }
     } else {
-        let fields: Map<String, Value> = diffable(revision.target_type, revision.diff.clone())
+        // Revisions older than a shorthand's fields record the shorthand: `propose` expands it.
+        let mut diff = revision.diff.clone();
+        let old: Vec<(String, Value)> = shorthands(revision.target_type)
+            .iter()
+            .filter_map(|s| Some((s.name.to_owned(), diff.get(s.name)?.clone())))
+            .collect();
+        let fields: Map<String, Value> = diffable(revision.target_type, diff.take())
             .into_iter()
+            .chain(old)
             .map(|(field, change)| {
                 let before = change.get("before").cloned().unwrap_or(Value::Null);
                 (field, before)
