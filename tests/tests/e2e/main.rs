@@ -4,6 +4,7 @@ mod accounts;
 mod bulk;
 mod cli;
 mod cli_remote;
+mod credit_scenes;
 mod datasets;
 mod editorial;
 mod events;
