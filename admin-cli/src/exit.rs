@@ -3,7 +3,9 @@
 
 /// Any failure without a more precise code.
 pub const FAILURE: u8 = 1;
-/// The edit, revision or object does not exist.
+/// The command line is wrong (clap's own code for its errors).
+pub const USAGE: u8 = 2;
+/// The edit, revision, object, account or database does not exist.
 pub const NOT_FOUND: u8 = 3;
 /// The account may not do this.
 pub const FORBIDDEN: u8 = 4;
@@ -17,6 +19,8 @@ pub const UNREACHABLE: u8 = 7;
 /// A failure with its own exit code. The message says what to do next.
 #[derive(Debug, thiserror::Error)]
 pub enum Failure {
+    #[error("{0}")]
+    Usage(String),
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -33,6 +37,7 @@ impl Failure {
     /// The process exit code.
     pub fn code(&self) -> u8 {
         match self {
+            Self::Usage(_) => USAGE,
             Self::NotFound(_) => NOT_FOUND,
             Self::Forbidden(_) => FORBIDDEN,
             Self::Conflict(_) => CONFLICT,

@@ -11,26 +11,32 @@ use std::process::ExitCode;
 
 /// Stinger's command-line tool for admins and contributors.
 ///
-/// Remote commands (login, edits, submit, history, revert) talk to a Stinger server
-/// (--server or STINGER_SERVER). Local operator commands (users, migrate, import, export,
-/// generate) work straight on the database (DATABASE_URL, or the embedded SQLite database in
-/// STINGER_DATA_DIR); no server is needed.
+/// Remote commands (login, edits, submit, show, search, history, revert) talk to a Stinger
+/// server (--server or STINGER_SERVER; --profile for a second login). Local operator commands
+/// (users, migrate, import, export, generate) work straight on the database (DATABASE_URL, or
+/// the embedded SQLite database in STINGER_DATA_DIR, ./data by default): they say which on
+/// stderr, and only migrate, import, generate and --create start a new embedded database.
 #[derive(Debug, Parser)]
 #[command(
     name = "stinger-admin",
     version,
     propagate_version = true,
     after_help = "Examples:\n  \
+        stinger-admin users create --username ada --role admin   (beside the server's ./data)\n  \
         stinger-admin login --username ada\n  \
+        stinger-admin search butterfly\n  \
+        stinger-admin show film m-butterfly-1993\n  \
         stinger-admin edits list --status pending\n  \
         stinger-admin edits show 42\n  \
         stinger-admin edits approve 42 --note \"Checked\"\n  \
-        stinger-admin users create --username bob --role editor\n  \
-        stinger-admin export --output films.ndjson\n  \
-        stinger-admin generate --films 10000 --seed 1\n\n\
-        Results go to stdout, progress and messages to stderr.\n\
-        Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 forbidden, 5 conflict,\n\
-        6 not logged in (or login expired, or wrong password), 7 server unreachable."
+        stinger-admin history m-butterfly-1993\n  \
+        stinger-admin export --output films.ndjson\n\n\
+        Results go to stdout, progress and messages to stderr. Times show in local time;\n\
+        --json prints RFC 3339.\n\
+        Exit codes: 0 ok, 1 failure, 2 usage (a wrong command line or field), 3 not found\n\
+        (edit, revision, film, account or database), 4 forbidden, 5 conflict (not pending,\n\
+        changed since, name taken), 6 not logged in (or login expired, or wrong password),\n\
+        7 server unreachable."
 )]
 struct Cli {
     #[command(subcommand)]

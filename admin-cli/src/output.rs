@@ -2,7 +2,9 @@
 //! when stdout is not a terminal or `NO_COLOR` is set.
 
 use anstyle::{AnsiColor, Style};
+use chrono::{DateTime, Local, Utc};
 use serde_json::Value;
+use std::io::IsTerminal;
 
 /// Green: proposed values, success.
 pub const GOOD: Style = AnsiColor::Green.on_default();
@@ -21,7 +23,7 @@ pub fn json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A JSON value as short text: strings bare, null as `∅ (unknown)`.
+/// A JSON value as short text: strings bare, null as `∅`.
 pub fn short(value: &Value) -> String {
     match value {
         Value::Null => "∅".to_owned(),
@@ -30,14 +32,24 @@ pub fn short(value: &Value) -> String {
     }
 }
 
-/// The terminal's width, or 100 when it is not a terminal.
-pub fn width() -> usize {
-    terminal_size::terminal_size()
-        .map_or(100, |(w, _)| usize::from(w.0))
-        .max(40)
+/// A time as people read it: local time to the minute with the offset
+/// (`2026-12-02 14:05 +01:00`). `--json` output keeps RFC 3339 instead.
+pub fn time(at: &DateTime<Utc>) -> String {
+    at.with_timezone(&Local)
+        .format("%Y-%m-%d %H:%M %:z")
+        .to_string()
 }
 
-/// Prints rows as aligned columns; the last column is cut to fit the terminal.
+/// The width to fit text output to: the terminal's, or `None` when stdout is not a terminal
+/// (piped or redirected output is never cut).
+pub fn width() -> Option<usize> {
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size().map(|(w, _)| usize::from(w.0).max(40))
+}
+
+/// Prints rows as aligned columns; on a terminal the last column is cut to fit it.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) {
     let columns = headers.len();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
@@ -51,8 +63,8 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) {
         .take(columns.saturating_sub(1))
         .map(|w| w + 2)
         .sum();
-    if let Some(last) = widths.last_mut() {
-        *last = (*last).min(width().saturating_sub(fixed).max(10));
+    if let (Some(last), Some(room)) = (widths.last_mut(), width()) {
+        *last = (*last).min(room.saturating_sub(fixed).max(10));
     }
     let line = |cells: Vec<String>| {
         cells

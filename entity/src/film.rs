@@ -3,8 +3,8 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// A film row. Whether it has credit scenes is derived from `credit_scene` rows and
-/// `credit_scenes_confirmed`, never stored.
+/// A film row. Whether it has scenes during or after the credits is derived from its
+/// `credit_scene` rows and the two confirmations, never stored.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "film")]
 pub struct Model {
@@ -22,8 +22,10 @@ pub struct Model {
     pub synopsis: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub plot: Option<String>,
-    /// Someone verified that the list of credit scenes is complete.
-    pub credit_scenes_confirmed: bool,
+    /// Someone verified that every scene during the credits is listed (none listed: there is none).
+    pub during_credits_confirmed: bool,
+    /// Someone verified that every scene after the credits is listed (none listed: there is none).
+    pub after_credits_confirmed: bool,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

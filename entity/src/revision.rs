@@ -23,6 +23,9 @@ pub struct Model {
     /// The author of the edit also approved it (allowed only by configuration).
     pub self_reviewed: bool,
     pub created_at: DateTimeUtc,
+    /// For a change to one of a film's parts (score, credit, trivia, credit scene, company
+    /// role): that film, so the film's history includes it.
+    pub film_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

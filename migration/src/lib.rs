@@ -8,6 +8,8 @@ mod m20261124_000002_create_accounts;
 mod m20261124_000003_create_editorial;
 mod m20261124_000004_create_search;
 mod m20261202_000001_create_import_run;
+mod m20261202_000005_credit_scene_answers;
+mod m20261202_000010_revision_film;
 
 /// Runs Stinger's migrations in order.
 pub struct Migrator;
@@ -21,6 +23,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_create_editorial::Migration),
             Box::new(m20261124_000004_create_search::Migration),
             Box::new(m20261202_000001_create_import_run::Migration),
+            Box::new(m20261202_000005_credit_scene_answers::Migration),
+            Box::new(m20261202_000010_revision_film::Migration),
         ]
     }
 }

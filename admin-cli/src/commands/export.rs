@@ -24,7 +24,7 @@ pub struct ExportArgs {
 
 pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let conn = args.connect.connect().await?;
+    let conn = args.connect.connect(false).await?;
     let total = listing::count_films(&conn, &listing::FilmFilter::default())
         .await
         .context("Failed to count the films")?;

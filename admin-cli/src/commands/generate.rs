@@ -81,7 +81,7 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
         return Ok(());
     }
 
-    let conn = args.connect.connect().await?;
+    let conn = args.connect.connect(true).await?;
     let source = format!(
         "stinger-admin generate --films {} --seed {}",
         args.films, args.seed

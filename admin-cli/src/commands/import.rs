@@ -72,7 +72,7 @@ pub async fn run(command: ImportCommand) -> anyhow::Result<()> {
     match command {
         ImportCommand::Stinger(args) => {
             let (input, len) = open_input(&args.file)?;
-            let conn = args.connect.connect().await?;
+            let conn = args.connect.connect(true).await?;
             let bar = bytes_bar(len, "Importing");
             let records = ndjson::records(BufReader::new(bar.wrap_read(input)));
             let source = format!("Stinger NDJSON {}", name(&args.file));
@@ -102,7 +102,7 @@ pub async fn run(command: ImportCommand) -> anyhow::Result<()> {
                 .with_context(|| {
                     format!("Failed to read {} as vega movies", args.file.display())
                 })?;
-            let conn = args.connect.connect().await?;
+            let conn = args.connect.connect(true).await?;
             let films = parsed.films.into_iter().map(Ok::<_, ImportError>);
             let mut report = interruptible(import::import_stream(
                 &conn,
@@ -124,7 +124,7 @@ pub async fn run(command: ImportCommand) -> anyhow::Result<()> {
             print_report(&report, args.json.json)?;
         }
         ImportCommand::Demo(args) => {
-            let conn = args.connect.connect().await?;
+            let conn = args.connect.connect(true).await?;
             let report = interruptible(demo::load(&conn))
                 .await?
                 .context("Failed to load the demo data; nothing was imported")?;

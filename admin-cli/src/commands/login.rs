@@ -1,18 +1,20 @@
 //! `stinger-admin login`, `logout` and `whoami`.
 
+use crate::exit::Failure;
 use crate::options::{JsonOpt, RemoteOpts};
-use crate::remote::client::{check_user_errors, parse_time};
-use crate::remote::credentials::{self, Session};
+use crate::remote::client::check_user_errors;
+use crate::remote::credentials::Session;
+use crate::remote::ops::{Problem, name_of};
 use crate::remote::{Remote, ops};
 use anyhow::Context;
 use clap::Args;
-use serde_json::json;
 use std::io::{BufRead, IsTerminal};
 
 /// Log in to a Stinger server and keep the tokens for later commands.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  stinger-admin login --username ada\n  \
-    printf '%s' \"$PASSWORD\" | stinger-admin login --username ada --password-stdin")]
+    printf '%s' \"$PASSWORD\" | stinger-admin login --username ada --password-stdin\n  \
+    stinger-admin login --username eddie --profile editor   (a second login beside the first)")]
 pub struct LoginArgs {
     /// Your username.
     #[arg(long, short)]
@@ -59,15 +61,41 @@ pub fn read_password(from_stdin: bool, prompt: &str) -> anyhow::Result<String> {
     rpassword::prompt_password(prompt).context("Failed to read the password")
 }
 
+/// Asks for a new password twice on the terminal (it is not shown, so a typo would go
+/// unnoticed); they must match.
+pub fn read_new_password(prompt: &str) -> anyhow::Result<String> {
+    let password = read_password(false, prompt)?;
+    let again = read_password(false, "Repeat the password: ")?;
+    if password != again {
+        return Err(Failure::Usage("the two passwords differ: nothing was changed".into()).into());
+    }
+    Ok(password)
+}
+
 pub async fn login(args: LoginArgs) -> anyhow::Result<()> {
     let password = read_password(args.password_stdin, "Password: ")?;
-    let mut remote = Remote::new(&args.remote.server)?;
+    let mut remote = Remote::new(&args.remote)?;
     remote.session = None;
-    let data = remote
-        .run::<ops::Login>(json!({"input": {"username": args.username, "password": password}}))
-        .await?;
-    let payload = data.login;
-    check_user_errors(&serde_json::to_value(&payload.user_errors)?)?;
+    let variables = ops::login::Variables {
+        input: ops::login::LoginInput {
+            username: args.username.clone(),
+            password,
+        },
+    };
+    let payload = remote.run::<ops::Login>(variables).await?.login;
+    let problems: Vec<Problem> = payload.user_errors.into_iter().map(Into::into).collect();
+    if problems
+        .first()
+        .is_some_and(|p| p.code == "INVALID_CREDENTIALS")
+    {
+        return Err(Failure::Unauthenticated(format!(
+            "{} has no account {:?} with that password (or the account is disabled): check \
+             both; an admin sees accounts with `stinger-admin users list`",
+            remote.server, args.username
+        ))
+        .into());
+    }
+    check_user_errors(&problems)?;
     let (Some(access_token), Some(refresh_token), Some(expires_at), Some(user)) = (
         payload.access_token,
         payload.refresh_token,
@@ -78,61 +106,59 @@ pub async fn login(args: LoginArgs) -> anyhow::Result<()> {
     };
     let session = Session {
         username: user.username.clone(),
-        role: serde_json::to_value(&user.role)?
-            .as_str()
-            .unwrap_or("")
-            .to_owned(),
+        role: name_of(&user.role),
         access_token,
         refresh_token,
-        expires_at: parse_time(&expires_at)?,
+        expires_at,
     };
-    credentials::save(&remote.server, &session)?;
-    eprintln!(
-        "Logged in to {} as {} ({})",
-        remote.server, session.username, session.role
-    );
+    let (username, role) = (session.username.clone(), session.role.clone());
+    remote.keep(session)?;
+    eprintln!("Logged in to {} as {username} ({role})", remote.place());
     Ok(())
 }
 
 pub async fn logout(args: LogoutArgs) -> anyhow::Result<()> {
-    let mut remote = Remote::new(&args.remote.server)?;
+    let mut remote = Remote::new(&args.remote)?;
     let Some(session) = remote.session.take() else {
-        eprintln!("Not logged in to {}", remote.server);
+        eprintln!("Not logged in to {}", remote.place());
         return Ok(());
     };
-    let revoked = remote
-        .run::<ops::Logout>(json!({"input": {"refreshToken": session.refresh_token}}))
-        .await;
-    credentials::remove(&remote.server)?;
+    let variables = ops::logout::Variables {
+        input: ops::logout::LogoutInput {
+            refresh_token: session.refresh_token,
+        },
+    };
+    let revoked = remote.run::<ops::Logout>(variables).await;
+    remote.forget()?;
     match revoked {
-        Ok(_) => eprintln!("Logged out of {}", remote.server),
+        Ok(_) => eprintln!("Logged out of {}", remote.place()),
         Err(err) => eprintln!(
             "Forgot the login to {} (the server could not revoke it: {err:#})",
-            remote.server
+            remote.place()
         ),
     }
     Ok(())
 }
 
 pub async fn whoami(args: WhoamiArgs) -> anyhow::Result<()> {
-    let mut remote = Remote::new(&args.remote.server)?;
+    let mut remote = Remote::new(&args.remote)?;
     remote.require_session()?;
-    let data = remote.run::<ops::Whoami>(json!({})).await?;
+    let data = remote.run::<ops::Whoami>(ops::whoami::Variables).await?;
     let Some(me) = data.me else {
-        return Err(crate::exit::Failure::Unauthenticated(
-            "the server does not know this login: run `stinger-admin login`".into(),
-        )
+        return Err(Failure::Unauthenticated(format!(
+            "the server does not know this login: run `{}`",
+            remote.login_command()
+        ))
         .into());
     };
     if args.output.json {
         return crate::output::json(&me);
     }
-    let role = serde_json::to_value(&me.role)?;
     println!(
         "{} ({}) on {}",
         me.username,
-        role.as_str().unwrap_or(""),
-        remote.server
+        name_of(&me.role),
+        remote.place()
     );
     Ok(())
 }

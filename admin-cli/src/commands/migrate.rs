@@ -18,9 +18,7 @@ pub struct MigrateArgs {
 }
 
 pub async fn run(args: MigrateArgs) -> anyhow::Result<()> {
-    let conn = db::connect(&args.connect.database())
-        .await
-        .context("Failed to connect to the database; check --database-url / DATABASE_URL")?;
+    let conn = args.connect.open(true).await?;
     let created = db::migrate(&conn)
         .await
         .context("Failed to migrate the database")?;

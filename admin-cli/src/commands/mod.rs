@@ -2,11 +2,13 @@
 
 mod edits;
 mod export;
+mod fields;
 mod generate;
 mod history;
 mod import;
 pub(crate) mod login;
 mod migrate;
+mod show;
 mod submit;
 mod users;
 mod watch;
@@ -27,8 +29,13 @@ pub enum Command {
     Edits(edits::EditsCommand),
     /// Propose an edit from flags or from a JSON or TOML file.
     Submit(submit::SubmitArgs),
-    /// Show the revisions of a film, person or company.
+    /// Show the revisions of a film (with its parts), person or company.
     History(history::HistoryArgs),
+    /// Show a film with the ids of its scores, credits, companies, trivia and credit scenes.
+    #[command(subcommand)]
+    Show(show::ShowCommand),
+    /// Find films, people and companies by name (their slugs and ids).
+    Search(show::SearchArgs),
     /// Undo a revision (admins).
     Revert(history::RevertArgs),
     /// Manage accounts, straight on the database.
@@ -63,6 +70,8 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Submit(args) => submit::run(args).await,
         Command::History(args) => history::history(args).await,
         Command::Revert(args) => history::revert(args).await,
+        Command::Show(command) => show::run(command).await,
+        Command::Search(args) => show::search(args).await,
         Command::Users(command) => users::run(command).await,
         Command::Migrate(args) => migrate::run(args).await,
         Command::Import(command) => import::run(command).await,

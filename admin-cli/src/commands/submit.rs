@@ -1,8 +1,11 @@
 //! `stinger-admin submit`: propose an edit from flags or from a JSON or TOML file.
 
+use super::fields;
+use crate::exit::Failure;
 use crate::options::{JsonOpt, RemoteOpts};
 use crate::output::{self, GOOD};
 use crate::remote::client::check_user_errors;
+use crate::remote::ops::EditPayload;
 use crate::remote::{Remote, ops};
 use anyhow::{Context, anyhow};
 use clap::{Args, ValueEnum};
@@ -39,6 +42,25 @@ impl Kind {
         }
     }
 
+    /// The GraphQL type of this kind's objects.
+    fn type_name(self) -> &'static str {
+        match self {
+            Self::Film => "Film",
+            Self::CreditScene => "CreditScene",
+            Self::Person => "Person",
+            Self::Credit => "Credit",
+            Self::Company => "Company",
+            Self::FilmCompany => "FilmCompany",
+            Self::Score => "Score",
+            Self::Trivia => "Trivia",
+        }
+    }
+
+    /// The GraphQL input type of this kind's editable fields.
+    fn input_type(self) -> String {
+        format!("{}ChangesInput", self.type_name())
+    }
+
     /// Kinds with slugs can be named by slug; the others by global id.
     fn has_slug(self) -> bool {
         matches!(self, Self::Film | Self::Person | Self::Company)
@@ -49,11 +71,13 @@ impl Kind {
 ///
 /// Fields are the target type's editable fields as the GraphQL schema names them (camelCase).
 /// `--set field=text` sets text; `--set field:=json` sets a JSON value (numbers, true/false,
-/// lists, or null to mark a value unknown).
+/// lists, or null to mark a value unknown). Reference fields (filmId, personId, companyId,
+/// teasesFilmId) take a slug or a global id.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  \
     stinger-admin submit film m-butterfly-1993 --set tagline=\"Desire has no boundaries\" --reason \"On the poster\"\n  \
     stinger-admin submit score U2NvcmU6NA --set value:=null --reason \"0% was a missing value\"\n  \
+    stinger-admin submit trivia --create --set filmId=m-butterfly-1993 --set question=\"…\" --set answer=\"…\" --reason \"…\"\n  \
     stinger-admin submit person --create --set name=\"Jane Doe\" --reason \"Credited editor\"\n  \
     stinger-admin submit --file edit.toml\n\n\
     A file holds: kind, target (slug or id; absent to create), operation (UPDATE, CREATE, DELETE),\n\
@@ -109,17 +133,26 @@ fn update() -> String {
 
 /// Parses `field=text` or `field:=json`.
 pub fn parse_assignment(text: &str) -> anyhow::Result<(String, Value)> {
+    let usage = |message: String| anyhow::Error::new(Failure::Usage(message));
     if let Some((field, json)) = text.split_once(":=")
         && !field.contains('=')
     {
-        let value = serde_json::from_str(json)
-            .with_context(|| format!("{json:?} is not JSON: write text as {field}=text"))?;
+        let value = serde_json::from_str(json).map_err(|_| {
+            usage(format!(
+                "--set {text:?}: {json:?} is not JSON (a number, true, false, null, a list or \
+                 a \"quoted string\"); write text as {field}=text"
+            ))
+        })?;
         return Ok((field.trim().to_owned(), value));
     }
-    let (field, value) = text
-        .split_once('=')
-        .ok_or_else(|| anyhow!("--set {text:?} needs the form field=text or field:=json"))?;
-    anyhow::ensure!(!field.trim().is_empty(), "--set {text:?} names no field");
+    let (field, value) = text.split_once('=').ok_or_else(|| {
+        usage(format!(
+            "--set {text:?} needs the form field=text or field:=json"
+        ))
+    })?;
+    if field.trim().is_empty() {
+        return Err(usage(format!("--set {text:?} names no field")));
+    }
     Ok((field.trim().to_owned(), Value::String(value.to_owned())))
 }
 
@@ -167,64 +200,125 @@ pub async fn run(args: SubmitArgs) -> anyhow::Result<()> {
         }
     };
     let operation = edit.operation.to_uppercase();
-    anyhow::ensure!(
-        ["CREATE", "UPDATE", "DELETE"].contains(&operation.as_str()),
-        "operation {:?} is not CREATE, UPDATE or DELETE",
-        edit.operation
-    );
-    anyhow::ensure!(
-        operation == "DELETE" || !edit.set.is_empty(),
-        "nothing to change: give --set field=value"
-    );
+    if !["CREATE", "UPDATE", "DELETE"].contains(&operation.as_str()) {
+        return Err(Failure::Usage(format!(
+            "operation {:?} is not CREATE, UPDATE or DELETE",
+            edit.operation
+        ))
+        .into());
+    }
+    if operation != "DELETE" && edit.set.is_empty() {
+        return Err(Failure::Usage("nothing to change: give --set field=value".into()).into());
+    }
 
-    let mut remote = Remote::new(&args.remote.server)?;
+    let mut remote = Remote::new(&args.remote)?;
     remote.require_session()?;
     let target_id = match (&edit.target, operation.as_str()) {
         (_, "CREATE") => None,
-        (None, _) => anyhow::bail!("name the object to change (a slug or a global id)"),
+        (None, _) => {
+            return Err(
+                Failure::Usage("name the object to change (a slug or a global id)".into()).into(),
+            );
+        }
         (Some(target), _) => Some(resolve(&mut remote, edit.kind, target).await?),
     };
+    let mut fields = edit.set;
+    if operation != "DELETE" {
+        fields::check(&mut remote, edit.kind.input_type(), &fields).await?;
+        resolve_references(&mut remote, &mut fields).await?;
+    }
     let mut input =
         json!({"operation": operation, "reason": edit.reason, "evidence": edit.evidence});
     if let Some(id) = target_id {
         input["targetId"] = id.into();
     }
     if operation != "DELETE" {
-        input["changes"] = json!({ edit.kind.input_field(): Value::Object(edit.set) });
+        input["changes"] = json!({ edit.kind.input_field(): Value::Object(fields) });
     }
     let data = remote
-        .run::<ops::ProposeEdit>(json!({"input": input}))
+        .run_with::<ops::ProposeEdit>(json!({"input": input}))
         .await?;
-    let payload = serde_json::to_value(&data.propose_edit)?;
+    let payload: EditPayload = data.into();
     if args.output.json {
         output::json(&payload)?;
     }
-    check_user_errors(&payload["userErrors"])?;
-    if !args.output.json {
+    check_user_errors(&payload.user_errors)?;
+    if !args.output.json
+        && let Some(edit) = &payload.edit
+    {
+        let about = edit
+            .target_label
+            .as_deref()
+            .map(|l| format!(" about {l}"))
+            .unwrap_or_default();
         anstream::println!(
-            "{GOOD}Proposed{GOOD:#} edit #{} ({}); an admin will review it",
-            output::short(&payload["edit"]["number"]),
-            output::short(&payload["edit"]["status"])
+            "{GOOD}Proposed{GOOD:#} edit #{}{about}; an admin will review it",
+            edit.number
         );
     }
     Ok(())
 }
 
-/// A slug or global id → the global id of an object of `kind`.
+/// The global id inside `text` if it is one of an object of `kind` (a GraphQL type name).
+fn global_id_of(text: &str, kind: &str) -> Option<String> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text.trim_end_matches('='))
+        .ok()?;
+    let decoded = String::from_utf8(bytes).ok()?;
+    let (found, number) = decoded.split_once(':')?;
+    (found == kind && number.parse::<i64>().is_ok()).then(|| text.to_owned())
+}
+
+/// A slug or global id → the global id of an object of `kind`, or a not-found failure saying
+/// how to find the right one.
 async fn resolve(remote: &mut Remote, kind: Kind, target: &str) -> anyhow::Result<String> {
-    if !kind.has_slug() {
-        return Ok(target.to_owned());
+    if let Some(id) = global_id_of(target, kind.type_name()) {
+        return Ok(id);
     }
-    let data = remote
-        .run::<ops::TargetIds>(json!({"slug": target}))
-        .await?;
+    let what = kind.type_name().to_lowercase();
+    if !kind.has_slug() {
+        return Err(Failure::NotFound(format!(
+            "{target:?} is not the id of a {what}: `stinger-admin show film <slug>` lists a \
+             film's scores, credits, trivia and credit scenes with their ids"
+        ))
+        .into());
+    }
+    let variables = ops::target_ids::Variables {
+        slug: target.to_owned(),
+    };
+    let data = remote.run::<ops::TargetIds>(variables).await?;
     let id = match kind {
         Kind::Film => data.film.map(|f| f.id),
         Kind::Person => data.person.map(|p| p.id),
         _ => data.company.map(|c| c.id),
     };
-    // Not a slug: take it as a global id, and let the server say if it is unknown.
-    Ok(id.unwrap_or_else(|| target.to_owned()))
+    id.ok_or_else(|| {
+        Failure::NotFound(format!(
+            "there is no {what} {target:?}: find its slug with `stinger-admin search <name>`"
+        ))
+        .into()
+    })
+}
+
+/// Reference fields (`filmId`, `teasesFilmId`, `personId`, `companyId`) take a slug as well
+/// as a global id: slugs are replaced by the id they name.
+async fn resolve_references(
+    remote: &mut Remote,
+    fields: &mut Map<String, Value>,
+) -> anyhow::Result<()> {
+    for (field, kind) in [
+        ("filmId", Kind::Film),
+        ("teasesFilmId", Kind::Film),
+        ("personId", Kind::Person),
+        ("companyId", Kind::Company),
+    ] {
+        if let Some(Value::String(text)) = fields.get(field) {
+            let id = resolve(remote, kind, &text.clone()).await?;
+            fields.insert(field.to_owned(), Value::String(id));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

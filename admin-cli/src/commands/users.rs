@@ -1,19 +1,21 @@
 //! `stinger-admin users …`: accounts, managed straight on the database.
 
-use crate::commands::login::read_password;
+use crate::commands::login::{read_new_password, read_password};
 use crate::exit::Failure;
-use crate::options::{ConnectOpts, JsonOpt};
+use crate::options::{ConnectOpts, CreateOpt, JsonOpt};
 use crate::output;
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use entity::Role;
 use serde_json::json;
-use stinger_api::service::account;
+use stinger_api::auth::password::MIN_PASSWORD_BYTES;
+use stinger_api::service::account::{self, AccountError};
 
 /// Manage accounts (runs on the database: DATABASE_URL or the embedded data directory).
 #[derive(Debug, Subcommand)]
 pub enum UsersCommand {
-    /// Create an account; the password is asked for, or read from stdin.
+    /// Create an account; the password (at least 15 bytes) is asked for twice, or read from
+    /// stdin. The first admin is created this way, on the database the server uses.
     #[command(
         after_help = "Examples:\n  stinger-admin users create --username ada --role admin\n  \
         printf '%s' \"$PASSWORD\" | stinger-admin users create --username bob --role editor --password-stdin"
@@ -57,6 +59,8 @@ pub struct CreateArgs {
     /// Read the password from standard input instead of prompting.
     #[arg(long)]
     password_stdin: bool,
+    #[command(flatten)]
+    create: CreateOpt,
     #[command(flatten)]
     connect: ConnectOpts,
     #[command(flatten)]
@@ -139,18 +143,33 @@ async fn find(
 pub async fn run(command: UsersCommand) -> anyhow::Result<()> {
     match command {
         UsersCommand::Create(args) => {
-            let password = read_password(
-                args.password_stdin,
-                &format!("Password for {}: ", args.username),
-            )?;
-            let conn = args.connect.connect().await?;
+            account::username_key(&args.username)
+                .map_err(|err| Failure::Usage(format!("{:?}: {err}", args.username)))?;
+            let password = if args.password_stdin {
+                read_password(true, "")?
+            } else {
+                read_new_password(&format!(
+                    "Password for {} (at least {MIN_PASSWORD_BYTES} bytes): ",
+                    args.username
+                ))?
+            };
+            account::check_password(&password).map_err(|err| Failure::Usage(err.to_string()))?;
+            let conn = args.connect.connect(args.create.create).await?;
             let user = account::create_user(&conn, &args.username, &password, args.role.into())
                 .await
-                .map_err(|err| anyhow::anyhow!("cannot create {:?}: {err}", args.username))?;
+                .map_err(|err| match err {
+                    AccountError::UsernameTaken => Failure::Conflict(format!(
+                        "there is already an account {:?} (usernames ignore case): pick \
+                         another, or see `stinger-admin users list`",
+                        args.username
+                    ))
+                    .into(),
+                    other => anyhow::anyhow!("cannot create {:?}: {other}", args.username),
+                })?;
             report(&user, &args.output, "Created")
         }
         UsersCommand::List(args) => {
-            let conn = args.connect.connect().await?;
+            let conn = args.connect.connect(false).await?;
             let users = account::list_users(&conn)
                 .await
                 .context("Failed to list the accounts")?;
@@ -174,7 +193,7 @@ pub async fn run(command: UsersCommand) -> anyhow::Result<()> {
         UsersCommand::Disable(args) => set_active(args, false).await,
         UsersCommand::Enable(args) => set_active(args, true).await,
         UsersCommand::SetRole(args) => {
-            let conn = args.connect.connect().await?;
+            let conn = args.connect.connect(false).await?;
             let user = find(&conn, &args.username).await?;
             let user = account::set_role(&conn, user.id, args.role.into())
                 .await
@@ -185,8 +204,19 @@ pub async fn run(command: UsersCommand) -> anyhow::Result<()> {
 }
 
 async fn set_active(args: NameArgs, active: bool) -> anyhow::Result<()> {
-    let conn = args.connect.connect().await?;
+    let conn = args.connect.connect(false).await?;
     let user = find(&conn, &args.username).await?;
+    if user.active == active {
+        return report(
+            &user,
+            &args.output,
+            if active {
+                "Nothing to do: already enabled:"
+            } else {
+                "Nothing to do: already disabled:"
+            },
+        );
+    }
     let user = account::set_active(&conn, user.id, active)
         .await
         .context("Failed to update the account")?;

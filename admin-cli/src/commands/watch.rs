@@ -27,7 +27,7 @@ pub struct WatchArgs {
 }
 
 pub async fn run(args: WatchArgs) -> anyhow::Result<()> {
-    let mut remote = Remote::new(&args.remote.server)?;
+    let mut remote = Remote::new(&args.remote)?;
     remote.refresh_if_needed().await?;
     let token = remote.require_session()?.access_token.clone();
     let url = format!("{}/graphql", remote.server.replacen("http", "ws", 1));

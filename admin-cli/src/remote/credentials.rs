@@ -1,5 +1,7 @@
-//! The stored login: one session per server in `credentials.json` in the user's config
-//! directory (`$STINGER_CONFIG_DIR`, else e.g. `~/.config/stinger`), readable by the owner only.
+//! The stored logins in `credentials.json` in the user's config directory
+//! (`$STINGER_CONFIG_DIR`, else e.g. `~/.config/stinger`), readable by the owner only: one
+//! session per server, and one per server in each named profile (`--profile`), so several
+//! accounts can stay logged in side by side.
 
 use anyhow::{Context, anyhow};
 use chrono::{DateTime, Utc};
@@ -20,7 +22,22 @@ pub struct Session {
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Store {
+    /// The default profile's sessions, by server.
+    #[serde(default)]
     servers: BTreeMap<String, Session>,
+    /// Named profiles' sessions, by profile then server.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    profiles: BTreeMap<String, BTreeMap<String, Session>>,
+}
+
+impl Store {
+    /// The sessions of `profile` (`None`: the default one).
+    fn sessions(&mut self, profile: Option<&str>) -> &mut BTreeMap<String, Session> {
+        match profile {
+            None => &mut self.servers,
+            Some(name) => self.profiles.entry(name.to_owned()).or_default(),
+        }
+    }
 }
 
 /// The directory holding the credentials.
@@ -80,22 +97,29 @@ fn write(store: &Store) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The session stored for `server`, if any.
-pub fn load(server: &str) -> anyhow::Result<Option<Session>> {
-    Ok(read()?.servers.remove(server))
+/// The session stored for `server` in `profile`, if any.
+pub fn load(server: &str, profile: Option<&str>) -> anyhow::Result<Option<Session>> {
+    Ok(read()?.sessions(profile).remove(server))
 }
 
-/// Stores the session for `server`.
-pub fn save(server: &str, session: &Session) -> anyhow::Result<()> {
+/// Stores the session for `server` in `profile`.
+pub fn save(server: &str, profile: Option<&str>, session: &Session) -> anyhow::Result<()> {
     let mut store = read()?;
-    store.servers.insert(server.to_owned(), session.clone());
+    store
+        .sessions(profile)
+        .insert(server.to_owned(), session.clone());
     write(&store)
 }
 
-/// Forgets the session for `server`; true if there was one.
-pub fn remove(server: &str) -> anyhow::Result<bool> {
+/// Forgets the session for `server` in `profile`; true if there was one.
+pub fn remove(server: &str, profile: Option<&str>) -> anyhow::Result<bool> {
     let mut store = read()?;
-    let had = store.servers.remove(server).is_some();
+    let had = store.sessions(profile).remove(server).is_some();
+    if let Some(name) = profile
+        && store.profiles.get(name).is_some_and(BTreeMap::is_empty)
+    {
+        store.profiles.remove(name);
+    }
     if had {
         write(&store)?;
     }

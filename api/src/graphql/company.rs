@@ -9,6 +9,7 @@ use super::pagination::{
 };
 use super::revision::{Revision, revision_connection};
 use crate::error::{ApiError, ApiResult};
+use crate::service::editorial::RevisionScope;
 use crate::service::{catalog, listing};
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Object};
@@ -39,7 +40,7 @@ impl Company {
     ) -> ApiResult<Connection<String, Revision, TotalCount>> {
         revision_connection(
             ctx,
-            Some((entity::TargetType::Company, self.0.id)),
+            RevisionScope::Object(entity::TargetType::Company, self.0.id),
             first,
             after,
         )

@@ -5,26 +5,64 @@ use super::film::Film;
 use super::ids;
 use super::loaders::Loaders;
 use crate::error::ApiResult;
+use crate::service::scenes::SceneAnswers;
 use async_graphql::{Context, ID, Object};
-use entity::credit_scene;
+use entity::{credit_scene, film};
 
 /// Whether a film has scenes during or after its credits, and what they are.
 pub struct CreditScenes {
     pub scenes: Vec<credit_scene::Model>,
-    pub confirmed: bool,
+    pub answers: SceneAnswers,
+    pub during_credits_confirmed: bool,
+    pub after_credits_confirmed: bool,
+}
+
+impl CreditScenes {
+    /// A film's scenes and the answers they give.
+    pub fn of(film: &film::Model, scenes: Vec<credit_scene::Model>) -> Self {
+        Self {
+            answers: SceneAnswers::of(film, &scenes),
+            scenes,
+            during_credits_confirmed: film.during_credits_confirmed,
+            after_credits_confirmed: film.after_credits_confirmed,
+        }
+    }
 }
 
 /// Whether a film has scenes during or after its credits, and what they are.
 #[Object(cache_control(max_age = 60))]
 impl CreditScenes {
-    /// YES if any scene is known; NO if none and that is confirmed; UNKNOWN otherwise.
+    /// Any scene at all: YES if one is known during or after the credits; NO if both
+    /// `duringCredits` and `afterCredits` are NO; UNKNOWN otherwise.
     async fn answer(&self) -> CreditSceneAnswer {
-        CreditSceneAnswer::derive(self.scenes.len(), self.confirmed)
+        self.answers.summary.into()
     }
 
-    /// Someone verified that the list of scenes is complete.
+    /// A scene during the credits: YES if one is known; NO if none and that is confirmed;
+    /// UNKNOWN otherwise.
+    async fn during_credits(&self) -> CreditSceneAnswer {
+        self.answers.during_credits.into()
+    }
+
+    /// A scene after the credits: YES if one is known; NO if none and that is confirmed;
+    /// UNKNOWN otherwise.
+    async fn after_credits(&self) -> CreditSceneAnswer {
+        self.answers.after_credits.into()
+    }
+
+    /// Someone verified the list of scenes during the credits is complete.
+    async fn during_credits_confirmed(&self) -> bool {
+        self.during_credits_confirmed
+    }
+
+    /// Someone verified the list of scenes after the credits is complete.
+    async fn after_credits_confirmed(&self) -> bool {
+        self.after_credits_confirmed
+    }
+
+    /// Someone verified that the list of scenes is complete (during and after the credits).
     async fn confirmed(&self) -> bool {
-        self.confirmed
+        self.during_credits_confirmed && self.after_credits_confirmed
     }
 
     /// The scenes, in the order they appear.

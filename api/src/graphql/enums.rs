@@ -102,25 +102,15 @@ mirror_enum! {
     }
 }
 
-/// Does a film have scenes during or after its credits?
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CreditSceneAnswer {
-    /// At least one scene is known.
-    Yes,
-    /// None, and someone confirmed that.
-    No,
-    /// None known, and nobody has confirmed there are none.
-    Unknown,
-}
-
-impl CreditSceneAnswer {
-    /// The answer derived from what is stored: scenes exist → YES; none and confirmed → NO.
-    pub fn derive(scene_count: usize, confirmed: bool) -> Self {
-        match (scene_count, confirmed) {
-            (n, _) if n > 0 => Self::Yes,
-            (_, true) => Self::No,
-            _ => Self::Unknown,
-        }
+mirror_enum! {
+    /// Is there a scene during or after the credits (or, per kind, during them; after them)?
+    CreditSceneAnswer => crate::service::scenes::SceneAnswer {
+        /// At least one scene is known.
+        Yes,
+        /// None, and someone confirmed that.
+        No,
+        /// None known, and nobody has confirmed there are none.
+        Unknown,
     }
 }
 

@@ -15,6 +15,7 @@ use super::score::Score;
 use super::trivia::Trivia;
 use crate::error::{ApiError, ApiResult};
 use crate::service::credits::{CreditScope, FilmCreditCursor};
+use crate::service::editorial::RevisionScope;
 use crate::service::{catalog, listing};
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object};
@@ -96,10 +97,7 @@ impl Film {
     /// Scenes during or after the credits, and whether there are any.
     async fn credit_scenes(&self, ctx: &Context<'_>) -> ApiResult<CreditScenes> {
         let scenes = load_vec(&Loaders::of(ctx)?.scenes, self.0.id).await?;
-        Ok(CreditScenes {
-            scenes,
-            confirmed: self.0.credit_scenes_confirmed,
-        })
+        Ok(CreditScenes::of(&self.0, scenes))
     }
 
     /// The cast, in billing order.
@@ -158,7 +156,9 @@ impl Film {
             .collect())
     }
 
-    /// Every applied change to the film's own fields, newest first.
+    /// Every applied change to the film's own fields, newest first; with `includeParts`, also
+    /// every change to its scores, credits, trivia, credit scenes and company roles (deleted
+    /// ones included).
     #[graphql(complexity = "pagination::cost(first, child_complexity)")]
     async fn revisions(
         &self,
@@ -166,14 +166,18 @@ impl Film {
         #[graphql(desc = "How many revisions to return (default 20, at most the page limit).")]
         first: Option<i32>,
         #[graphql(desc = "Return revisions after this cursor.")] after: Option<String>,
+        #[graphql(
+            desc = "Also the changes to the film's parts: scores, credits, trivia, credit scenes, company roles.",
+            default = false
+        )]
+        include_parts: bool,
     ) -> ApiResult<Connection<String, Revision, TotalCount>> {
-        revision_connection(
-            ctx,
-            Some((entity::TargetType::Film, self.0.id)),
-            first,
-            after,
-        )
-        .await
+        let scope = if include_parts {
+            RevisionScope::FilmWithParts(self.0.id)
+        } else {
+            RevisionScope::Object(entity::TargetType::Film, self.0.id)
+        };
+        revision_connection(ctx, scope, first, after).await
     }
 
     /// Trivia about the film.
@@ -344,6 +348,10 @@ pub struct FilmFilter {
     pub mpaa_rating: Option<String>,
     /// Has this answer to "are there scenes during or after the credits?".
     pub credit_scenes: Option<CreditSceneAnswer>,
+    /// Has this answer to "is there a scene during the credits?".
+    pub during_credits: Option<CreditSceneAnswer>,
+    /// Has this answer to "is there a scene after the credits?".
+    pub after_credits: Option<CreditSceneAnswer>,
     /// Has a known score from this source.
     pub has_score_from: Option<ScoreSource>,
     /// Has a known score of at least this on a 0–100 scale (from `hasScoreFrom` if given).
@@ -359,11 +367,9 @@ impl FilmFilter {
             released_by: None,
             genre: self.genre,
             mpaa_rating: self.mpaa_rating,
-            credit_scenes: self.credit_scenes.map(|a| match a {
-                CreditSceneAnswer::Yes => listing::SceneAnswer::Yes,
-                CreditSceneAnswer::No => listing::SceneAnswer::No,
-                CreditSceneAnswer::Unknown => listing::SceneAnswer::Unknown,
-            }),
+            credit_scenes: self.credit_scenes.map(Into::into),
+            during_credits: self.during_credits.map(Into::into),
+            after_credits: self.after_credits.map(Into::into),
             score_source: self.has_score_from.map(Into::into),
             min_score: self.min_score,
         }

@@ -11,6 +11,7 @@ use super::revision::{Revision, revision_connection};
 use super::scalars::Date;
 use crate::error::{ApiError, ApiResult};
 use crate::service::credits::PersonCreditCursor;
+use crate::service::editorial::RevisionScope;
 use crate::service::{catalog, listing};
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Object};
@@ -40,7 +41,7 @@ impl Person {
     ) -> ApiResult<Connection<String, Revision, TotalCount>> {
         revision_connection(
             ctx,
-            Some((entity::TargetType::Person, self.0.id)),
+            RevisionScope::Object(entity::TargetType::Person, self.0.id),
             first,
             after,
         )

@@ -11,7 +11,7 @@ use super::loaders::Loaders;
 use super::names::{camel, kind_name};
 use super::pagination::{TotalCount, decode_cursor, encode_cursor, page_size};
 use crate::error::ApiResult;
-use crate::service::editorial;
+use crate::service::editorial::{self, LabelRequest, RevisionScope};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -37,6 +37,25 @@ impl Revision {
     /// Global id.
     async fn id(&self) -> ID {
         ids::encode("Revision", self.0.id)
+    }
+
+    /// The revision's number, as revert notes print it ("revert of revision 12");
+    /// `revertRevision` takes it as well as the id.
+    async fn number(&self) -> i64 {
+        self.0.id
+    }
+
+    /// What was changed, in words: "M. Butterfly (1993) · Rotten Tomatoes audience score".
+    async fn target_label(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        let request = LabelRequest {
+            target_type: self.0.target_type,
+            target_id: Some(self.0.target_id),
+            fallback: Some(recorded_state(&self.0.diff)),
+        };
+        Ok(editorial::target_labels(db(ctx)?, &[request])
+            .await?
+            .pop()
+            .flatten())
     }
 
     /// The object's version after this change.
@@ -131,17 +150,17 @@ impl Revision {
     }
 }
 
-/// A page of revisions, newest first: of one object (`target`), or of everything.
+/// A page of revisions in `scope`, newest first.
 pub async fn revision_connection(
     ctx: &Context<'_>,
-    target: Option<(entity::TargetType, i64)>,
+    scope: RevisionScope,
     first: Option<i32>,
     after: Option<String>,
 ) -> ApiResult<Connection<String, Revision, TotalCount>> {
     let size = page_size(ctx, first)?;
     let after = after.map(|c| decode_cursor::<i64>(&c)).transpose()?;
     let limit = u64::try_from(size).unwrap_or(0) + 1;
-    let (mut rows, total) = editorial::list_revisions(db(ctx)?, target, after, limit).await?;
+    let (mut rows, total) = editorial::list_revisions(db(ctx)?, scope, after, limit).await?;
     let has_next = rows.len() > size;
     rows.truncate(size);
     let mut connection =
@@ -151,4 +170,20 @@ pub async fn revision_connection(
             .map(|r| Edge::new(encode_cursor(&r.id), Revision(r))),
     );
     Ok(connection)
+}
+
+/// The values a revision's diff recorded: each field's value after the change, or before it
+/// for a deletion (labels an object that no longer exists).
+fn recorded_state(diff: &Value) -> Value {
+    let state = diff
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(field, change)| {
+            let after = change.get("after").filter(|v| !v.is_null());
+            let value = after.or_else(|| change.get("before")).cloned();
+            (field.clone(), value.unwrap_or(Value::Null))
+        })
+        .collect();
+    Value::Object(state)
 }

@@ -196,7 +196,8 @@ async fn load_page(
         }
         film_scenes.sort_by_key(|s| s.position);
 
-        records.push(FilmRecord {
+        let (during, after) = (f.during_credits_confirmed, f.after_credits_confirmed);
+        let mut record = FilmRecord {
             slug: Some(f.slug),
             title: f.title,
             original_title: f.original_title,
@@ -207,13 +208,17 @@ async fn load_page(
             tagline: f.tagline,
             synopsis: f.synopsis,
             plot: f.plot,
-            credit_scenes_confirmed: f.credit_scenes_confirmed,
+            credit_scenes_confirmed: false,
+            during_credits_confirmed: None,
+            after_credits_confirmed: None,
             credits: film_credits,
             companies: film_companies,
             scores: film_scores,
             trivia: film_trivia,
             credit_scenes: film_scenes,
-        });
+        };
+        record.set_scenes_confirmed(during, after);
+        records.push(record);
     }
     Ok(records)
 }

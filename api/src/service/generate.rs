@@ -353,6 +353,8 @@ impl Generator {
             synopsis,
             plot,
             credit_scenes_confirmed,
+            during_credits_confirmed: None,
+            after_credits_confirmed: None,
             credits,
             companies,
             scores,

@@ -6,24 +6,16 @@
 //! value (unknown release date or score) come last in both directions.
 
 use super::error::{ServiceError, code};
+use super::scenes::{SceneAnswer, SceneQuestion};
 use chrono::NaiveDate;
 use entity::{
-    ScoreKind, ScoreSource, TargetType, company, credit_scene, film, film_genre, person, score,
-    search_entry,
+    ScoreKind, ScoreSource, TargetType, company, film, film_genre, person, score, search_entry,
 };
 use sea_orm::sea_query::{
     Alias, Asterisk, Cond, Expr, ExprTrait, Func, Iden, NullOrdering, Order, Query,
 };
 use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult};
 use serde::{Deserialize, Serialize};
-
-/// The answer to "does it have credit scenes?", as a filter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SceneAnswer {
-    Yes,
-    No,
-    Unknown,
-}
 
 /// What a film list keeps. Every field narrows the list; `None` does not filter.
 #[derive(Debug, Clone, Default)]
@@ -36,7 +28,12 @@ pub struct FilmFilter {
     pub released_by: Option<NaiveDate>,
     pub genre: Option<String>,
     pub mpaa_rating: Option<String>,
+    /// The answer to "any scene during or after the credits?".
     pub credit_scenes: Option<SceneAnswer>,
+    /// The answer to "a scene during the credits?".
+    pub during_credits: Option<SceneAnswer>,
+    /// The answer to "a scene after the credits?".
+    pub after_credits: Option<SceneAnswer>,
     /// Only films with a known score from this source (and at least `min_score` if given).
     pub score_source: Option<ScoreSource>,
     /// Only films with a known score of at least this, on 0–100 (from `score_source` if given).
@@ -172,18 +169,14 @@ fn film_conditions(filter: &FilmFilter) -> Cond {
             .eq(rating.to_uppercase()),
         );
     }
-    if let Some(answer) = filter.credit_scenes {
-        let scenes = Query::select()
-            .expr(Expr::val(1))
-            .from(credit_scene::Entity)
-            .and_where(of_this_film(credit_scene::Entity))
-            .to_owned();
-        let confirmed = Expr::col((film::Entity, film::Column::CreditScenesConfirmed));
-        conditions = conditions.add(match answer {
-            SceneAnswer::Yes => Expr::exists(scenes),
-            SceneAnswer::No => Expr::not_exists(scenes).and(confirmed.eq(true)),
-            SceneAnswer::Unknown => Expr::not_exists(scenes).and(confirmed.eq(false)),
-        });
+    for (question, answer) in [
+        (SceneQuestion::Any, filter.credit_scenes),
+        (SceneQuestion::DuringCredits, filter.during_credits),
+        (SceneQuestion::AfterCredits, filter.after_credits),
+    ] {
+        if let Some(answer) = answer {
+            conditions = conditions.add(question.condition(answer));
+        }
     }
     if filter.score_source.is_some() || filter.min_score.is_some() {
         let mut known = Query::select();

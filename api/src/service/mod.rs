@@ -13,4 +13,5 @@ pub mod generate;
 pub mod import;
 pub mod listing;
 pub mod revision;
+pub mod scenes;
 pub mod search;

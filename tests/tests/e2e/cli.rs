@@ -88,10 +88,18 @@ async fn an_export_can_be_written_to_a_file_and_read_from_standard_input(engine:
     let exported = admin(&source, &["export", "--output", file.to_str().unwrap()]);
     assert!(exported.status.success(), "{exported:?}");
     assert!(exported.stdout.is_empty(), "results went to the file");
-    // No progress bar when stderr is not a terminal: only the status line.
+    // No progress bar when stderr is not a terminal: the database used, then the status line.
     let status = String::from_utf8_lossy(&exported.stderr);
-    assert_eq!(status.lines().count(), 1, "{status}");
-    assert!(status.starts_with("Exported 30 films in "), "{status}");
+    assert_eq!(status.lines().count(), 2, "{status}");
+    assert!(status.starts_with("Using database: "), "{status}");
+    assert!(
+        status
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("Exported 30 films in "),
+        "{status}"
+    );
 
     let target = TestDb::new(engine, Dataset::Empty).await;
     let output = Command::new(binary("stinger-admin"))
@@ -207,7 +215,16 @@ async fn a_malformed_line_fails_naming_the_line_and_imports_nothing(engine: Engi
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("line 3"), "{stderr}");
     assert!(stderr.contains("nothing was imported"), "{stderr}");
-    assert_eq!(stderr.trim().lines().count(), 1, "one-line error: {stderr}");
+    let error: Vec<&str> = stderr
+        .trim()
+        .lines()
+        .filter(|l| !l.starts_with("Using database: "))
+        .collect();
+    assert_eq!(
+        error.len(),
+        1,
+        "one-line error after the database used: {stderr}"
+    );
     assert_eq!(export(&target), "", "nothing was written");
 }
 
@@ -245,4 +262,214 @@ async fn help_shows_examples() {
     }
     let help = admin_ok(&db, &["import", "stinger", "--help"]);
     assert!(help.contains("Examples:"), "{help}");
+}
+
+/// `stinger-admin ARGS` on the embedded database in `data_dir` (no DATABASE_URL), feeding
+/// `stdin`.
+fn embedded(data_dir: &Path, args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(binary("stinger-admin"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("STINGER_DATA_DIR", data_dir)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("stinger-admin runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+const PASSWORD: &str = "a long enough password\n";
+
+#[tokio::test]
+async fn local_commands_name_their_database_and_start_one_only_when_asked() {
+    // Arrange: a folder where the server never ran.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = data.join("stinger.db");
+    let create_ada = [
+        "users",
+        "create",
+        "--username",
+        "ada",
+        "--role",
+        "admin",
+        "--password-stdin",
+    ];
+
+    // Act and assert: no database is started unasked, whatever the command.
+    for (args, stdin) in [(&create_ada[..], PASSWORD), (&["users", "list"][..], "")] {
+        let output = embedded(&data, args, stdin);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(3), "{args:?}: {stderr}");
+        assert!(stderr.contains("no Stinger database at"), "{stderr}");
+        assert!(stderr.contains(&file.display().to_string()), "{stderr}");
+        assert!(stderr.contains("--create"), "{stderr}");
+        assert!(!file.exists(), "{args:?} created {}", file.display());
+    }
+    // A refused password is refused before the database is touched.
+    let output = embedded(&data, &create_ada, "short\n");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("at least 15 bytes"), "{stderr}");
+
+    // `migrate` starts one, and every local command says which database it uses.
+    let output = embedded(&data, &["migrate"], "");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("database: SQLite {}", file.display())),
+        "{stderr}"
+    );
+    assert!(file.exists());
+    let output = embedded(&data, &create_ada, PASSWORD);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("Using database: SQLite {}", file.display())),
+        "{stderr}"
+    );
+
+    // `--create` starts one where asked.
+    let other = dir.path().join("elsewhere");
+    let mut args = create_ada.to_vec();
+    args.push("--create");
+    let output = embedded(&other, &args, PASSWORD);
+    assert!(output.status.success(), "{output:?}");
+    assert!(other.join("stinger.db").exists());
+}
+
+both_engines!(local_commands_name_the_database_without_its_password);
+async fn local_commands_name_the_database_without_its_password(engine: Engine) {
+    let db = TestDb::new(engine, Dataset::Empty).await;
+    let output = admin(&db, &["users", "list"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let first = stderr.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("Using database: "),
+        "{engine:?}: {stderr}"
+    );
+    match engine {
+        Engine::Sqlite => assert!(first.contains("test.db"), "{first}"),
+        Engine::Postgres => assert!(first.contains("postgres://"), "{first}"),
+    }
+}
+
+#[tokio::test]
+async fn local_account_commands_answer_mistakes_with_their_exit_codes() {
+    let db = TestDb::new(Engine::Sqlite, Dataset::Empty).await;
+    let create = |name: &str, role: &str| {
+        let mut command = Command::new(binary("stinger-admin"));
+        command
+            .env_clear()
+            .env("DATABASE_URL", &db.url)
+            .args([
+                "users",
+                "create",
+                "--username",
+                name,
+                "--role",
+                role,
+                "--password-stdin",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = command.spawn().unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(PASSWORD.as_bytes())
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    assert_eq!(create("ada", "admin").0, Some(0));
+    let (code, message) = create("Ada", "admin");
+    assert_eq!(code, Some(5), "a taken username: {message}");
+    assert!(message.contains("already an account"), "{message}");
+    let (code, message) = create("bob", "boss");
+    assert_eq!(code, Some(2), "{message}");
+    assert!(
+        message.contains("editor") && message.contains("admin"),
+        "{message}"
+    );
+    let output = admin(&db, &["users", "disable", "nobody"]);
+    assert_eq!(output.status.code(), Some(3), "{output:?}");
+    admin_ok(&db, &["users", "disable", "ada"]);
+    let output = admin(&db, &["users", "disable", "ada"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("already disabled"), "{stderr}");
+}
+
+/// Runs `stinger-admin ARGS` in a pseudo-terminal (util-linux `script`), typing `keys`; returns
+/// whether it succeeded and what the terminal showed.
+fn in_terminal(data_dir: &Path, args: &str, keys: &str) -> (bool, String) {
+    use std::io::Write;
+    let command = format!("{} {args}", binary("stinger-admin").display());
+    let mut child = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("STINGER_DATA_DIR", data_dir)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("script (util-linux) runs");
+    let mut stdin = child.stdin.take().unwrap();
+    for line in keys.lines() {
+        // One line per prompt, as a person types them.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        stdin.write_all(format!("{line}\r").as_bytes()).unwrap();
+        stdin.flush().unwrap();
+    }
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn the_password_prompt_states_the_minimum_and_asks_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = "users create --username ada --role admin --create";
+    let (ok, screen) = in_terminal(
+        dir.path(),
+        args,
+        "a long enough password\nanother long password\n",
+    );
+    assert!(!ok, "{screen}");
+    assert!(screen.contains("at least 15 bytes"), "{screen}");
+    assert!(screen.contains("Repeat the password"), "{screen}");
+    assert!(screen.contains("differ"), "{screen}");
+    assert!(
+        !dir.path().join("stinger.db").exists(),
+        "nothing was written"
+    );
+
+    let (ok, screen) = in_terminal(
+        dir.path(),
+        args,
+        "a long enough password\na long enough password\n",
+    );
+    assert!(ok, "{screen}");
+    assert!(screen.contains("Created ada"), "{screen}");
 }

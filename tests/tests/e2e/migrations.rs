@@ -70,13 +70,13 @@ async fn constraints_protect_the_data_on_every_engine(engine: Engine) {
     let db = test_db.connect().await;
     let now = "'2026-01-01 00:00:00+00:00'";
     db.execute_unprepared(&format!(
-        "INSERT INTO film (slug, title, credit_scenes_confirmed, version, created_at, updated_at) VALUES ('a-2000', 'A', false, 1, {now}, {now})"
+        "INSERT INTO film (slug, title, version, created_at, updated_at) VALUES ('a-2000', 'A', 1, {now}, {now})"
     ))
     .await
     .unwrap();
     let duplicate_slug = db
         .execute_unprepared(&format!(
-            "INSERT INTO film (slug, title, credit_scenes_confirmed, version, created_at, updated_at) VALUES ('a-2000', 'B', false, 1, {now}, {now})"
+            "INSERT INTO film (slug, title, version, created_at, updated_at) VALUES ('a-2000', 'B', 1, {now}, {now})"
         ))
         .await;
     assert!(duplicate_slug.is_err(), "{engine:?}: film slugs are unique");

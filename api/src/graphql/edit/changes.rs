@@ -84,8 +84,13 @@ pub struct FilmChangesInput {
     pub synopsis: MaybeUndefined<String>,
     /// The whole story (spoilers).
     pub plot: MaybeUndefined<String>,
-    /// Someone verified that the list of credit scenes is complete.
+    /// Sets both `duringCreditsConfirmed` and `afterCreditsConfirmed` (unless they are given):
+    /// someone verified that the whole list of credit scenes is complete.
     pub credit_scenes_confirmed: Option<bool>,
+    /// Someone verified that every scene during the credits is listed (none listed: NO).
+    pub during_credits_confirmed: Option<bool>,
+    /// Someone verified that every scene after the credits is listed (none listed: NO).
+    pub after_credits_confirmed: Option<bool>,
     /// Genres, most significant first (replaces the whole list).
     pub genres: Option<Vec<String>>,
 }
@@ -103,6 +108,8 @@ impl FilmChangesInput {
         f.maybe("synopsis", self.synopsis)?;
         f.maybe("plot", self.plot)?;
         f.set("credit_scenes_confirmed", self.credit_scenes_confirmed)?;
+        f.set("during_credits_confirmed", self.during_credits_confirmed)?;
+        f.set("after_credits_confirmed", self.after_credits_confirmed)?;
         f.set("genres", self.genres)?;
         Ok(f)
     }
@@ -462,18 +469,39 @@ mod tests {
             )
             .await;
             let typed = typed["__type"]["inputFields"].as_array().expect("fields");
-            let typed_names: Vec<&str> = typed.iter().filter_map(|f| f["name"].as_str()).collect();
-            let described_names: Vec<String> = described.iter().map(|f| camel(f.name)).collect();
+            let shorthands = fields::shorthands(target);
+            let mut typed_names: Vec<&str> =
+                typed.iter().filter_map(|f| f["name"].as_str()).collect();
+            let mut described_names: Vec<String> = described
+                .iter()
+                .map(|f| f.name)
+                .chain(shorthands.iter().map(|s| s.name))
+                .map(camel)
+                .collect();
+            typed_names.sort_unstable();
+            described_names.sort_unstable();
             assert_eq!(typed_names, described_names, "{input}: fields differ");
-            for (input_field, field) in typed.iter().zip(described) {
+            // A shorthand is a non-null field the services expand.
+            let as_fields = shorthands.iter().map(|s| Field {
+                name: s.name,
+                ty: s.ty,
+                nullable: false,
+                required_on_create: false,
+                default: None,
+            });
+            for field in described.iter().copied().chain(as_fields) {
                 let name = camel(field.name);
+                let input_field = typed
+                    .iter()
+                    .find(|f| f["name"] == name.as_str())
+                    .expect("listed above");
                 assert_eq!(
                     type_name(&input_field["type"]),
                     expected_type(field.ty),
                     "{input}.{name}: type"
                 );
                 let query = "query($c: EditChangesInput!) { probe(changes: $c) }";
-                let (given, stored) = sample(field);
+                let (given, stored) = sample(&field);
                 let out = run(&schema, query, json!({"c": {key: {&name: given}}})).await;
                 let out: Value = serde_json::from_str(out["probe"].as_str().expect("probe"))
                     .expect("probe json");

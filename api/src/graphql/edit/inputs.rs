@@ -39,7 +39,7 @@ pub struct ReviewEditInput {
 /// A revision to undo.
 #[derive(InputObject)]
 pub struct RevertRevisionInput {
-    /// The revision's id.
+    /// The revision's id or number.
     pub revision_id: ID,
     /// Why: required.
     pub reason: String,
@@ -54,6 +54,8 @@ pub struct EditFilter {
     pub target_type: Option<TargetType>,
     /// Only edits by this author (admins; editors always see only their own).
     pub author: Option<ID>,
+    /// Only edits by the author with this username (as `author`; not both).
+    pub author_username: Option<String>,
     /// Only edits proposed at or after this time.
     pub since: Option<DateTime<Utc>>,
 }

@@ -164,7 +164,9 @@ impl EditMutation {
     ) -> ApiResult<EditPayload> {
         let db = db(ctx)?;
         let admin = account::authorize(db, viewer(ctx), entity::Role::Admin).await?;
-        let Some(id) = ids::decode_kind(&input.revision_id, "Revision") else {
+        let id = ids::decode_kind(&input.revision_id, "Revision")
+            .or_else(|| input.revision_id.trim_start_matches('#').parse().ok());
+        let Some(id) = id else {
             return Ok(EditPayload {
                 edit: None,
                 user_errors: vec![UserError::new(

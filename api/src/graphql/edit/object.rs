@@ -2,12 +2,14 @@
 
 use crate::error::ApiResult;
 use crate::graphql::account::User;
+use crate::graphql::context::db;
 use crate::graphql::enums::{EditOperation, EditStatus, TargetType};
 use crate::graphql::ids;
 use crate::graphql::loaders::Loaders;
 use crate::graphql::names::{camel, kind_name};
 use crate::graphql::node::{Node, NodeKind, load_targets};
 use crate::graphql::revision::Revision;
+use crate::service::editorial::{self, LabelRequest};
 use async_graphql::{Context, ID, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::edit;
@@ -24,8 +26,12 @@ pub struct EditChange {
     /// The proposed value (null to clear, or for a deletion).
     pub to: Json<Value>,
     /// While pending, the value the field holds now; for a conflicted edit, the value it held
-    /// at review; otherwise null.
+    /// at review; otherwise null. `hasCurrent` says whether a null here is a value.
     pub current: Option<Json<Value>>,
+    /// Whether `current` is reported: true when it is the field's value (null then means the
+    /// field is now empty), false when there is none to report (the edit was reviewed, the
+    /// target is new or gone, or the field did not conflict).
+    pub has_current: bool,
 }
 
 /// A proposed change to public data, reviewed by an admin before it applies.
@@ -46,6 +52,20 @@ impl Edit {
         };
         let key = (NodeKind::Target(self.0.target_type), id);
         Ok(load_targets(ctx, &[key]).await?.pop().flatten())
+    }
+
+    /// What the edit is about, in words: "M. Butterfly (1993) · Rotten Tomatoes audience
+    /// score" (for a creation, from the proposed values).
+    async fn target_label(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        let request = LabelRequest {
+            target_type: self.0.target_type,
+            target_id: self.0.target_id,
+            fallback: Some(proposed_state(&self.0.changes)),
+        };
+        Ok(editorial::target_labels(db(ctx)?, &[request])
+            .await?
+            .pop()
+            .flatten())
     }
 
     /// The human-facing sequence number (#1, #2, …) the CLI takes and prints.
@@ -118,11 +138,15 @@ impl Edit {
             .as_object()
             .into_iter()
             .flatten()
-            .map(|(field, change)| EditChange {
-                field: camel(field),
-                from: Json(change.get("from").cloned().unwrap_or(Value::Null)),
-                to: Json(change.get("to").cloned().unwrap_or(Value::Null)),
-                current: current.and_then(|c| c.get(field)).cloned().map(Json),
+            .map(|(field, change)| {
+                let now = current.and_then(|c| c.get(field));
+                EditChange {
+                    field: camel(field),
+                    from: Json(change.get("from").cloned().unwrap_or(Value::Null)),
+                    to: Json(change.get("to").cloned().unwrap_or(Value::Null)),
+                    current: now.cloned().map(Json),
+                    has_current: now.is_some(),
+                }
             })
             .collect())
     }
@@ -157,4 +181,20 @@ impl Edit {
         };
         Ok(Loaders::of(ctx)?.revision.load_one(id).await?.map(Revision))
     }
+}
+
+/// The values an edit names: each field's proposed value, or the one its author saw when the
+/// proposal clears it (labels a creation not yet applied, or a target deleted since).
+fn proposed_state(changes: &Value) -> Value {
+    let state = changes
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(field, change)| {
+            let to = change.get("to").filter(|v| !v.is_null());
+            let value = to.or_else(|| change.get("from")).cloned();
+            (field.clone(), value.unwrap_or(Value::Null))
+        })
+        .collect();
+    Value::Object(state)
 }

@@ -7,6 +7,7 @@ use crate::graphql::ids;
 use crate::graphql::pagination::{self, TotalCount, decode_cursor, encode_cursor, page_size};
 use crate::graphql::revision::{Revision, revision_connection};
 use crate::service::account;
+use crate::service::editorial::RevisionScope;
 use crate::service::editorial::{self, EditFilter as ServiceEditFilter};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object};
@@ -46,13 +47,24 @@ impl EditQuery {
         let size = page_size(ctx, first)?;
         let after = after.map(|c| decode_cursor::<i64>(&c)).transpose()?;
         let filter = filter.unwrap_or_default();
-        let author_id = filter
-            .author
-            .map(|id| {
+        let author_id = match (filter.author, filter.author_username) {
+            (Some(_), Some(_)) => {
+                return Err(ApiError::BadInput(
+                    "give `author` or `authorUsername`, not both".to_owned(),
+                ));
+            }
+            (Some(id), None) => Some(
                 ids::decode_kind(&id, "User")
-                    .ok_or_else(|| ApiError::BadInput("`author` must be a User id".to_owned()))
-            })
-            .transpose()?;
+                    .ok_or_else(|| ApiError::BadInput("`author` must be a User id".to_owned()))?,
+            ),
+            (None, Some(username)) => Some(
+                account::find_by_username(db, &username)
+                    .await?
+                    .ok_or_else(|| ApiError::NotFound(format!("no account is named {username:?}")))?
+                    .id,
+            ),
+            (None, None) => None,
+        };
         let filter = ServiceEditFilter {
             status: filter.status.map(Into::into),
             target_type: filter.target_type.map(Into::into),
@@ -81,6 +93,6 @@ impl EditQuery {
         first: Option<i32>,
         #[graphql(desc = "Return revisions after this cursor.")] after: Option<String>,
     ) -> ApiResult<Connection<String, Revision, TotalCount>> {
-        revision_connection(ctx, None, first, after).await
+        revision_connection(ctx, RevisionScope::All, first, after).await
     }
 }

@@ -176,9 +176,16 @@ const FILM_FIELDS: &[Field] = &[
     optional("tagline", SHORT),
     optional("synopsis", LONG),
     optional("plot", LONG),
-    defaulted("credit_scenes_confirmed", FieldType::Bool, Initial::False),
+    defaulted("during_credits_confirmed", FieldType::Bool, Initial::False),
+    defaulted("after_credits_confirmed", FieldType::Bool, Initial::False),
     defaulted("genres", TEXTS, Initial::EmptyList),
 ];
+
+const FILM_SHORTHANDS: &[Shorthand] = &[Shorthand {
+    name: "credit_scenes_confirmed",
+    ty: FieldType::Bool,
+    sets: &["during_credits_confirmed", "after_credits_confirmed"],
+}];
 
 const CREDIT_SCENE_FIELDS: &[Field] = &[
     required("film_id", FILM),
@@ -306,6 +313,35 @@ pub fn described(target: TargetType) -> &'static [Field] {
     }
 }
 
+/// A field an edit may give that stands for several described fields, all set to its value
+/// (unless the edit gives them too). It is expanded before anything else looks at an edit, so
+/// edits, revisions and diffs only ever hold described fields.
+#[derive(Debug, Clone, Copy)]
+pub struct Shorthand {
+    pub name: &'static str,
+    pub ty: FieldType,
+    pub sets: &'static [&'static str],
+}
+
+/// The shorthands an edit of a target may use.
+pub fn shorthands(target: TargetType) -> &'static [Shorthand] {
+    match target {
+        TargetType::Film => FILM_SHORTHANDS,
+        _ => &[],
+    }
+}
+
+/// Replaces the shorthands among `fields` by the fields they stand for.
+pub fn expand_shorthands(target: TargetType, fields: &mut serde_json::Map<String, Value>) {
+    for shorthand in shorthands(target) {
+        if let Some(value) = fields.remove(shorthand.name) {
+            for name in shorthand.sets {
+                fields.entry(*name).or_insert_with(|| value.clone());
+            }
+        }
+    }
+}
+
 /// The description of one field of a target, if an edit may set it.
 pub fn field(target: TargetType, name: &str) -> Option<&'static Field> {
     described(target).iter().find(|f| f.name == name)
@@ -380,6 +416,22 @@ mod tests {
             panic!("credit scene kind is not an enum");
         };
         assert_eq!(values(), ["MID_CREDITS", "POST_CREDITS"]);
+    }
+
+    #[test]
+    fn a_shorthand_sets_the_fields_it_stands_for_unless_they_are_given() {
+        let mut fields = json!({"credit_scenes_confirmed": true, "after_credits_confirmed": false});
+        expand_shorthands(TargetType::Film, fields.as_object_mut().unwrap());
+        assert_eq!(
+            fields,
+            json!({"during_credits_confirmed": true, "after_credits_confirmed": false})
+        );
+        for target in TargetType::iter() {
+            for shorthand in shorthands(target) {
+                assert!(field(target, shorthand.name).is_none());
+                assert!(shorthand.sets.iter().all(|f| field(target, f).is_some()));
+            }
+        }
     }
 
     #[test]

@@ -1,35 +1,55 @@
 //! The history of public data: pages of revisions, and reverting one.
 
-use super::fields::diffable;
+use super::fields::{diffable, shorthands};
 use super::{EditorialError, EditorialSettings, Proposal, ReviewOutcome, approve, propose};
 use crate::service::account::AccountError;
 use crate::service::events::Events;
-use entity::{EditOperation, Role, TargetType, revision, user};
+use entity::{EditOperation, Role, TargetType, edit, revision, user};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde_json::{Map, Value};
 
-/// A page of revisions, newest first: of one object, or of everything.
+/// Whose revisions a page lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevisionScope {
+    /// Every revision.
+    All,
+    /// The revisions of one object.
+    Object(TargetType, i64),
+    /// The revisions of one film and of its parts (scores, credits, trivia, credit scenes,
+    /// company roles).
+    FilmWithParts(i64),
+}
+
+/// A page of revisions in `scope`, newest first, with how many there are in all.
 pub async fn list_revisions(
     db: &impl ConnectionTrait,
-    target: Option<(TargetType, i64)>,
+    scope: RevisionScope,
     after: Option<i64>,
     limit: u64,
 ) -> Result<(Vec<revision::Model>, u64), DbErr> {
-    let mut condition = Condition::all();
-    if let Some((target_type, id)) = target {
-        condition = condition
+    let object = |target_type: TargetType, id: i64| {
+        Condition::all()
             .add(revision::Column::TargetType.eq(target_type))
-            .add(revision::Column::TargetId.eq(id));
-    }
+            .add(revision::Column::TargetId.eq(id))
+    };
+    let mut condition = match scope {
+        RevisionScope::All => Condition::all(),
+        RevisionScope::Object(target_type, id) => object(target_type, id),
+        RevisionScope::FilmWithParts(id) => Condition::any()
+            .add(object(TargetType::Film, id))
+            .add(revision::Column::FilmId.eq(id)),
+    };
     let total = revision::Entity::find()
         .filter(condition.clone())
         .count(db)
         .await?;
     if let Some(after) = after {
-        condition = condition.add(revision::Column::Id.lt(after));
+        condition = Condition::all()
+            .add(condition)
+            .add(revision::Column::Id.lt(after));
     }
     let rows = revision::Entity::find()
         .filter(condition)
@@ -38,6 +58,38 @@ pub async fn list_revisions(
         .all(db)
         .await?;
     Ok((rows, total))
+}
+
+/// Whether objects of kind `target` are parts of a film: scores, credits, trivia questions,
+/// credit scenes and company roles.
+fn is_film_part(target: TargetType) -> bool {
+    match target {
+        TargetType::Score
+        | TargetType::Credit
+        | TargetType::Trivia
+        | TargetType::CreditScene
+        | TargetType::FilmCompany => true,
+        TargetType::Film | TargetType::Person | TargetType::Company => false,
+    }
+}
+
+/// The film an object of kind `target` with state `state` (its row as JSON) is a part of.
+pub fn film_of_part(target: TargetType, state: &Value) -> Option<i64> {
+    is_film_part(target)
+        .then(|| state.get("film_id").and_then(Value::as_i64))
+        .flatten()
+}
+
+/// The film the revision an approved `edit` writes belongs to (see [`film_of_part`]): the
+/// film it proposes, else the one its target (`current`) belongs to.
+pub(super) fn film_of_edit(edit: &edit::Model, current: Option<&Value>) -> Option<i64> {
+    let proposed = edit
+        .changes
+        .get("film_id")
+        .and_then(|c| c.get("to"))
+        .and_then(Value::as_i64)
+        .filter(|_| is_film_part(edit.target_type));
+    proposed.or_else(|| current.and_then(|state| film_of_part(edit.target_type, state)))
 }
 
 /// Reverts a revision: proposes an edit restoring its `before` values (as seen now) — for a
@@ -72,8 +124,15 @@ where
             evidence: None,
         }
     } else {
-        let fields: Map<String, Value> = diffable(revision.target_type, revision.diff.clone())
+        // Revisions older than a shorthand's fields record the shorthand: `propose` expands it.
+        let mut diff = revision.diff.clone();
+        let old: Vec<(String, Value)> = shorthands(revision.target_type)
+            .iter()
+            .filter_map(|s| Some((s.name.to_owned(), diff.get(s.name)?.clone())))
+            .collect();
+        let fields: Map<String, Value> = diffable(revision.target_type, diff.take())
             .into_iter()
+            .chain(old)
             .map(|(field, change)| {
                 let before = change.get("before").cloned().unwrap_or(Value::Null);
                 (field, before)

@@ -10,12 +10,13 @@
 //! limits, default and reference), `targets` (row-as-JSON snapshots, writing rows), `rules`
 //! (validation derived from `fields`), `propose`, `queue` (reading edits), `review` (approve as named steps, reject,
 //! withdraw), `apply` (an approved change written to its target, with its diff), `history`
-//! (revisions, revert), and `error`.
+//! (revisions, revert), `labels` (names people recognise for targets), and `error`.
 
 mod apply;
 mod error;
 pub mod fields;
 mod history;
+mod labels;
 mod propose;
 mod queue;
 mod review;
@@ -24,7 +25,8 @@ mod targets;
 
 pub use error::EditorialError;
 pub use fields::{MAX_LONG_TEXT_CHARS, MAX_SHORT_TEXT_CHARS, editable_fields};
-pub use history::{list_revisions, revert};
+pub use history::{RevisionScope, film_of_part, list_revisions, revert};
+pub use labels::{LabelRequest, target_labels};
 pub use propose::propose;
 pub use queue::{EditFilter, list_edits, visible_edit};
 pub use review::{approve, reject, withdraw};

@@ -1,7 +1,7 @@
 //! Proposing an edit: a pending edit that records, per field, the value its author saw and
 //! the value proposed.
 
-use super::fields::{defaults_on_create, diffable};
+use super::fields::{defaults_on_create, diffable, expand_shorthands};
 use super::rules::{check_reason, check_references, check_url, missing_on_create, validate};
 use super::targets::{current_state, same};
 use super::{EditorialError, Proposal};
@@ -18,9 +18,10 @@ pub async fn propose(
     db: &impl ConnectionTrait,
     events: &Events,
     author: &user::Model,
-    proposal: Proposal,
+    mut proposal: Proposal,
 ) -> Result<edit::Model, EditorialError> {
     check_reason("reason", &proposal.reason, true)?;
+    expand_shorthands(proposal.target_type, &mut proposal.fields);
     if let Some(evidence) = &proposal.evidence {
         check_url("evidence", evidence)?;
     }

@@ -2,6 +2,7 @@
 //! author withdrawing their own pending edit.
 
 use super::apply::{Applied, apply, next_version};
+use super::history::film_of_edit;
 use super::rules::check_reason;
 use super::targets::{current_state, same};
 use super::{EditorialError, EditorialSettings, ReviewOutcome};
@@ -140,8 +141,9 @@ async fn approve_in<C: ConnectionTrait>(
         return Ok((ReviewOutcome::Conflicted(edit), notified));
     }
     let version = next_version(current.as_ref());
+    let film = film_of_edit(&edit, current.as_ref());
     let applied = apply(db, &edit, current, version, now).await?;
-    let revision = write_revision(db, &edit, reviewer, &applied, self_reviewed, now).await?;
+    let revision = write_revision(db, &edit, reviewer, &applied, film, self_reviewed, now).await?;
     reindex_search(db, edit.target_type, applied.target_id).await?;
     let edit = mark_approved(db, edit, reviewer, note, &applied, revision.id, now).await?;
     let notified = events.notify(db, Event::of_edit(&edit)).await?;
@@ -221,6 +223,7 @@ async fn write_revision<C: ConnectionTrait>(
     edit: &edit::Model,
     reviewer: &user::Model,
     applied: &Applied,
+    film: Option<i64>,
     self_reviewed: bool,
     now: DateTime<Utc>,
 ) -> Result<revision::Model, DbErr> {
@@ -234,6 +237,7 @@ async fn write_revision<C: ConnectionTrait>(
         reason: Set(edit.reason.clone()),
         self_reviewed: Set(self_reviewed),
         created_at: Set(now),
+        film_id: Set(film),
         ..Default::default()
     }
     .insert(db)

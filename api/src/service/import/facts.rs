@@ -181,6 +181,8 @@ pub fn parse(bytes: &[u8]) -> Result<FilmRecord, ImportError> {
         synopsis: None,
         plot: None,
         credit_scenes_confirmed: scenes.is_some_and(|s| s.confirmed),
+        during_credits_confirmed: None,
+        after_credits_confirmed: None,
         credits,
         companies,
         scores,

@@ -321,7 +321,8 @@ impl Tables {
                     "tagline",
                     "synopsis",
                     "plot",
-                    "credit_scenes_confirmed",
+                    "during_credits_confirmed",
+                    "after_credits_confirmed",
                     "version",
                     "created_at",
                     "updated_at",
@@ -679,6 +680,7 @@ impl Load {
         film_id: i64,
         now: DateTime<Utc>,
     ) -> Result<(), ImportError> {
+        let (during_confirmed, after_confirmed) = f.scenes_confirmed();
         let model = film::Model {
             id: film_id,
             slug: slug.clone(),
@@ -690,7 +692,8 @@ impl Load {
             tagline: f.tagline.clone(),
             synopsis: f.synopsis.clone(),
             plot: f.plot.clone(),
-            credit_scenes_confirmed: f.credit_scenes_confirmed,
+            during_credits_confirmed: during_confirmed,
+            after_credits_confirmed: after_confirmed,
             version: 1,
             created_at: now,
             updated_at: now,
@@ -706,7 +709,8 @@ impl Load {
             f.tagline.clone().into(),
             f.synopsis.clone().into(),
             f.plot.clone().into(),
-            f.credit_scenes_confirmed.into(),
+            during_confirmed.into(),
+            after_confirmed.into(),
             1i32.into(),
             now.into(),
             now.into(),

@@ -29,8 +29,15 @@ pub struct FilmRecord {
     pub synopsis: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plot: Option<String>,
+    /// Both kinds of credit scene are confirmed complete, unless a per-kind field says otherwise.
     #[serde(default)]
     pub credit_scenes_confirmed: bool,
+    /// Scenes during the credits confirmed complete (default: `credit_scenes_confirmed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub during_credits_confirmed: Option<bool>,
+    /// Scenes after the credits confirmed complete (default: `credit_scenes_confirmed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_credits_confirmed: Option<bool>,
     #[serde(default)]
     pub credits: Vec<CreditRecord>,
     #[serde(default)]
@@ -41,6 +48,25 @@ pub struct FilmRecord {
     pub trivia: Vec<TriviaRecord>,
     #[serde(default)]
     pub credit_scenes: Vec<CreditSceneRecord>,
+}
+
+impl FilmRecord {
+    /// Whether scenes during, and after, the credits are confirmed complete.
+    pub fn scenes_confirmed(&self) -> (bool, bool) {
+        let all = self.credit_scenes_confirmed;
+        (
+            self.during_credits_confirmed.unwrap_or(all),
+            self.after_credits_confirmed.unwrap_or(all),
+        )
+    }
+
+    /// Records the two confirmations the way older files read them: one flag when they agree.
+    pub fn set_scenes_confirmed(&mut self, during: bool, after: bool) {
+        self.credit_scenes_confirmed = during && after;
+        let split = during != after;
+        self.during_credits_confirmed = split.then_some(during);
+        self.after_credits_confirmed = split.then_some(after);
+    }
 }
 
 /// A person named by a record; people are matched by slug.

@@ -64,6 +64,8 @@ pub fn parse(bytes: &[u8], today: NaiveDate) -> Result<VegaParse, ImportError> {
             synopsis: None,
             plot: None,
             credit_scenes_confirmed: false,
+            during_credits_confirmed: None,
+            after_credits_confirmed: None,
             credits: Vec::new(),
             companies: Vec::new(),
             scores: Vec::new(),
