@@ -22,14 +22,18 @@ pub enum DbSetupError {
     Demo(#[source] crate::service::import::ImportError),
 }
 
-/// Connects, creating the embedded SQLite file (and its directory) when needed.
+/// Connects, creating the embedded SQLite file (and its directory) when needed. Every
+/// connection gets the configured timeouts: on PostgreSQL `statement_timeout`, `lock_timeout`
+/// and `idle_in_transaction_session_timeout`, on SQLite `busy_timeout`.
 pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbSetupError> {
     if config.url.is_none() {
-        std::fs::create_dir_all(&config.data_dir).map_err(|source| DbSetupError::DataDir {
+        private_files(config).map_err(|source| DbSetupError::DataDir {
             path: config.data_dir.display().to_string(),
             source,
         })?;
     }
+    let timeouts = config.timeouts;
+    let millis = |d: Duration| d.as_millis().to_string();
     let mut options = ConnectOptions::new(config.url());
     options
         .max_connections(config.max_connections)
@@ -37,7 +41,18 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbSe
         .acquire_timeout(Duration::from_secs(5))
         .connect_timeout(Duration::from_secs(5))
         .idle_timeout(Duration::from_secs(600))
-        .sqlx_logging(false);
+        .sqlx_logging(false)
+        .map_sqlx_postgres_opts(move |pg| {
+            pg.options([
+                ("statement_timeout", millis(timeouts.statement)),
+                ("lock_timeout", millis(timeouts.lock)),
+                (
+                    "idle_in_transaction_session_timeout",
+                    millis(timeouts.idle_in_transaction),
+                ),
+            ])
+        })
+        .map_sqlx_sqlite_opts(move |sqlite| sqlite.busy_timeout(timeouts.sqlite_busy));
     let db = Database::connect(options)
         .await
         .map_err(DbSetupError::Connect)?;
@@ -48,6 +63,32 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbSe
             .map_err(DbSetupError::Connect)?;
     }
     Ok(db)
+}
+
+/// The embedded database holds password hashes: its directory is the owner's alone (0700) and
+/// its file (with the WAL and shared-memory files SQLite creates beside it, which take the
+/// file's mode) is owner read-write only (0600). Tightens an existing directory or file too.
+#[cfg(unix)]
+fn private_files(config: &DatabaseConfig) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    let dir = &config.data_dir;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)?;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    let file = dir.join(crate::config::SQLITE_FILE);
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(&file)?;
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+}
+
+#[cfg(not(unix))]
+fn private_files(config: &DatabaseConfig) -> std::io::Result<()> {
+    std::fs::create_dir_all(&config.data_dir)
 }
 
 /// Runs pending migrations. Returns true when the database was new (no migration had run).

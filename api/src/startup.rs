@@ -98,6 +98,7 @@ impl Application {
             db: db.clone(),
             auth,
             limits: config.limits.clone(),
+            sockets: Default::default(),
         });
         let db_data = web::Data::new(db.clone());
         let body_limit = config.limits.max_body_bytes;

@@ -45,7 +45,7 @@ pub fn build_schema(
     settings: EditorialSettings,
     events: Arc<EditEventHub>,
 ) -> StingerSchema {
-    Schema::build(
+    let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         EditSubscription,
@@ -53,13 +53,20 @@ pub fn build_schema(
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
     .limit_recursive_depth(limits.max_recursive_depth)
-    .limit_directives(limits.max_directives)
-    .data(db)
-    .data(limits.clone())
-    .data(auth)
-    .data(settings)
-    .data(events)
-    .finish()
+    .limit_directives(limits.max_directives);
+    if !limits.introspection {
+        builder = builder.disable_introspection();
+    }
+    if !limits.suggestions {
+        builder = builder.disable_suggestions();
+    }
+    builder
+        .data(db)
+        .data(limits.clone())
+        .data(auth)
+        .data(settings)
+        .data(events)
+        .finish()
 }
 
 /// The schema's SDL, as committed in `api/schema.graphql`.

@@ -10,5 +10,7 @@ mod import;
 mod limits;
 mod migrations;
 mod read_api;
+mod security;
 mod server_process;
 mod statements;
+mod websocket;

@@ -46,6 +46,11 @@ impl Refusal {
         Self::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
     }
 
+    /// The refusal as a GraphQL error (for the WebSocket path, which has no status).
+    pub fn into_error(self) -> ServerError {
+        coded_error(self.message, self.code)
+    }
+
     pub fn respond(self, format: ResponseFormat) -> HttpResponse {
         let format = if format == ResponseFormat::Html {
             ResponseFormat::Json
@@ -101,22 +106,8 @@ pub fn respond(
     request_id: &RequestId,
     is_get: bool,
 ) -> HttpResponse {
-    let request_error = response.data == GqlValue::Null
-        && !response.errors.is_empty()
-        && response.errors.iter().all(|e| e.path.is_empty());
-    let total = response.errors.len();
-    let mut errors: Vec<ServerError> = response
-        .errors
-        .drain(..)
-        .take(limits.max_errors)
-        .map(|e| mask(e, request_id, request_error))
-        .collect();
-    if total > limits.max_errors {
-        errors.push(coded_error(
-            format!("{} more errors were left out", total - limits.max_errors),
-            "LIMIT_EXCEEDED",
-        ));
-    }
+    let request_error = shape_errors(&mut response, limits.max_errors, request_id);
+    let errors = std::mem::take(&mut response.errors);
 
     let mut body = serde_json::Map::new();
     if !request_error {
@@ -157,6 +148,29 @@ pub fn respond(
         http.insert_header((header::CACHE_CONTROL, "no-store"));
     }
     http.body(Value::Object(body).to_string())
+}
+
+/// Masks and caps a response's errors in place (HTTP and WebSocket alike); returns whether it
+/// is a request error (no data, no error with a path).
+pub fn shape_errors(response: &mut Response, max_errors: usize, request_id: &RequestId) -> bool {
+    let request_error = response.data == GqlValue::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let total = response.errors.len();
+    let mut errors: Vec<ServerError> = response
+        .errors
+        .drain(..)
+        .take(max_errors)
+        .map(|e| mask(e, request_id, request_error))
+        .collect();
+    if total > max_errors {
+        errors.push(coded_error(
+            format!("{} more errors were left out", total - max_errors),
+            "LIMIT_EXCEEDED",
+        ));
+    }
+    response.errors = errors;
+    request_error
 }
 
 /// Keeps an error's message only if it carries a public code; request errors (validation,

@@ -23,7 +23,7 @@ mod targets;
 pub use error::EditorialError;
 pub use history::{list_revisions, revert};
 pub use propose::propose;
-pub use queue::{EditFilter, list_edits, visible_edit};
+pub use queue::{EditFilter, can_see, list_edits, visible_edit};
 pub use review::{approve, reject, withdraw};
 pub use rules::{MAX_LONG_TEXT_CHARS, MAX_REASON_CHARS, MAX_SHORT_TEXT_CHARS};
 pub use targets::{current_states, editable_fields};
