@@ -1,19 +1,14 @@
 //! Revisions: how changes to public data are recorded.
 
+use super::editorial::fields::diffable;
+use entity::TargetType;
 use serde_json::{Map, Value};
 
-/// Bookkeeping columns that are not part of an object's editable state: never edited directly,
-/// left out of diffs.
-pub const BOOKKEEPING: [&str; 4] = ["id", "version", "created_at", "updated_at"];
-
-/// The diff of an object's creation: every editable field from `null` to its value.
-pub fn creation_diff(snapshot: Value) -> Value {
-    let Value::Object(fields) = snapshot else {
-        return Value::Object(Map::new());
-    };
-    let diff = fields
+/// The diff of an object's creation: every described field (see `editorial::fields`) from
+/// `null` to its value; the id, version and times are bookkeeping, left out.
+pub fn creation_diff(target: TargetType, snapshot: Value) -> Value {
+    let diff = diffable(target, snapshot)
         .into_iter()
-        .filter(|(field, _)| !BOOKKEEPING.contains(&field.as_str()))
         .map(|(field, after)| {
             let mut change = Map::new();
             change.insert("before".to_owned(), Value::Null);
@@ -31,7 +26,10 @@ mod tests {
 
     #[test]
     fn a_creation_diff_leaves_out_bookkeeping() {
-        let diff = creation_diff(json!({"id": 1, "version": 1, "title": "M", "created_at": "x"}));
+        let diff = creation_diff(
+            TargetType::Film,
+            json!({"id": 1, "version": 1, "title": "M", "created_at": "x"}),
+        );
         assert_eq!(diff, json!({"title": {"before": null, "after": "M"}}));
     }
 }

@@ -346,3 +346,158 @@ impl EditChangesInput {
         Ok((target, name, fields.0))
     }
 }
+
+/// The typed inputs checked against the targets' description (`service::editorial::fields`):
+/// every input field is described with the same type and nullability, and every described
+/// field has its input field.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graphql::names::{camel, kind_name};
+    use crate::service::editorial::fields::{self, Field, FieldType};
+    use async_graphql::{EmptyMutation, EmptySubscription, Object, Request, Schema, Variables};
+    use sea_orm::Iterable;
+    use serde_json::json;
+
+    struct Probe;
+
+    #[Object]
+    impl Probe {
+        /// The target and the service's field map an input turns into.
+        async fn probe(&self, changes: EditChangesInput) -> ApiResult<String> {
+            let (target, _, fields) = changes.split()?;
+            Ok(json!({"target": kind_name(target), "fields": fields}).to_string())
+        }
+    }
+
+    type ProbeSchema = Schema<Probe, EmptyMutation, EmptySubscription>;
+
+    async fn run(schema: &ProbeSchema, query: &str, variables: Value) -> Value {
+        let request = Request::new(query).variables(Variables::from_json(variables));
+        let response = schema.execute(request).await;
+        assert!(response.errors.is_empty(), "{query}: {:?}", response.errors);
+        response.data.into_json().expect("json data")
+    }
+
+    /// A GraphQL type reference written as in SDL (`[String!]`).
+    fn type_name(ty: &Value) -> String {
+        match ty["kind"].as_str() {
+            Some("NON_NULL") => format!("{}!", type_name(&ty["ofType"])),
+            Some("LIST") => format!("[{}]", type_name(&ty["ofType"])),
+            _ => ty["name"].as_str().unwrap_or_default().to_owned(),
+        }
+    }
+
+    /// The GraphQL type an input field of this description must have.
+    fn expected_type(ty: FieldType) -> String {
+        match ty {
+            FieldType::Text { .. } | FieldType::Slug | FieldType::Url => "String".into(),
+            FieldType::Date { .. } => "Date".into(),
+            FieldType::Int { .. } | FieldType::IntOneOf(_) => "Int".into(),
+            FieldType::Float => "Float".into(),
+            FieldType::Bool => "Boolean".into(),
+            FieldType::Enum { name, .. } => name.into(),
+            FieldType::TextList { .. } => "[String!]".into(),
+            FieldType::Reference(_) => "ID".into(),
+        }
+    }
+
+    /// A valid value for a field (as a GraphQL variable), and what the services must receive.
+    fn sample(field: &Field) -> (Value, Value) {
+        match field.ty {
+            FieldType::Text { .. } => (json!("text"), json!("text")),
+            FieldType::Slug => (json!("a-1999"), json!("a-1999")),
+            FieldType::Url => (json!("https://example.org/"), json!("https://example.org/")),
+            FieldType::Date { .. } => (json!("1999-01-02"), json!("1999-01-02")),
+            FieldType::Int { min, .. } => (json!(min.max(1)), json!(min.max(1))),
+            FieldType::IntOneOf(allowed) => (json!(allowed[0]), json!(allowed[0])),
+            FieldType::Float => (json!(7.5), json!(7.5)),
+            FieldType::Bool => (json!(true), json!(true)),
+            FieldType::Enum { values, .. } => {
+                let value = values().pop().expect("an enum has values");
+                (json!(value), json!(value))
+            }
+            FieldType::TextList { .. } => (json!(["a", "b"]), json!(["a", "b"])),
+            FieldType::Reference(target) => (
+                json!(crate::graphql::ids::encode(kind_name(target), 42).to_string()),
+                json!(42),
+            ),
+        }
+    }
+
+    #[tokio::test]
+    async fn every_changes_input_matches_the_description_of_its_target() {
+        let schema = Schema::new(Probe, EmptyMutation, EmptySubscription);
+        let oneof = run(
+            &schema,
+            "{ __type(name: \"EditChangesInput\") { inputFields { name type { name } } } }",
+            json!({}),
+        )
+        .await;
+        let variants = oneof["__type"]["inputFields"].as_array().expect("variants");
+        let mut seen = Vec::new();
+        for variant in variants {
+            let key = variant["name"].as_str().expect("name");
+            let input = variant["type"]["name"].as_str().expect("input type");
+            let empty = run(
+                &schema,
+                "query($c: EditChangesInput!) { probe(changes: $c) }",
+                json!({"c": {key: {}}}),
+            )
+            .await;
+            let empty: Value =
+                serde_json::from_str(empty["probe"].as_str().expect("probe")).expect("probe json");
+            let target = entity::TargetType::iter()
+                .find(|t| kind_name(*t) == empty["target"])
+                .expect("a target type");
+            seen.push(target);
+            let described = fields::described(target);
+            let typed = run(
+                &schema,
+                &format!(
+                    "{{ __type(name: \"{input}\") {{ inputFields {{ name \
+                     type {{ kind name ofType {{ kind name ofType {{ kind name }} }} }} }} }} }}"
+                ),
+                json!({}),
+            )
+            .await;
+            let typed = typed["__type"]["inputFields"].as_array().expect("fields");
+            let typed_names: Vec<&str> = typed.iter().filter_map(|f| f["name"].as_str()).collect();
+            let described_names: Vec<String> = described.iter().map(|f| camel(f.name)).collect();
+            assert_eq!(typed_names, described_names, "{input}: fields differ");
+            for (input_field, field) in typed.iter().zip(described) {
+                let name = camel(field.name);
+                assert_eq!(
+                    type_name(&input_field["type"]),
+                    expected_type(field.ty),
+                    "{input}.{name}: type"
+                );
+                let query = "query($c: EditChangesInput!) { probe(changes: $c) }";
+                let (given, stored) = sample(field);
+                let out = run(&schema, query, json!({"c": {key: {&name: given}}})).await;
+                let out: Value = serde_json::from_str(out["probe"].as_str().expect("probe"))
+                    .expect("probe json");
+                assert_eq!(
+                    out["fields"],
+                    json!({field.name: stored}),
+                    "{input}.{name}: a value reaches the service as `{}`",
+                    field.name
+                );
+                let out = run(&schema, query, json!({"c": {key: {&name: null}}})).await;
+                let out: Value = serde_json::from_str(out["probe"].as_str().expect("probe"))
+                    .expect("probe json");
+                let cleared = if field.nullable {
+                    json!({field.name: null})
+                } else {
+                    json!({})
+                };
+                assert_eq!(
+                    out["fields"], cleared,
+                    "{input}.{name}: null must clear a nullable field and leave others unchanged"
+                );
+            }
+        }
+        let all: Vec<_> = entity::TargetType::iter().collect();
+        assert_eq!(seen, all, "one changes input per target type");
+    }
+}

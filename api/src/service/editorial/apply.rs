@@ -4,8 +4,8 @@
 
 use super::EditorialError;
 use super::error::map_write_error;
+use super::fields::diffable;
 use super::targets::{delete_target, insert_target, replace_genres, write_target};
-use crate::service::revision::BOOKKEEPING;
 use chrono::{DateTime, Utc};
 use entity::{EditOperation, TargetType, edit};
 use sea_orm::ConnectionTrait;
@@ -134,12 +134,8 @@ async fn delete<C: ConnectionTrait>(
     current: Option<Value>,
 ) -> Result<(i64, Map<String, Value>), EditorialError> {
     let mut diff = Map::new();
-    if let Some(Value::Object(fields)) = &current {
-        for (field, before) in fields {
-            if !BOOKKEEPING.contains(&field.as_str()) {
-                diff.insert(field.clone(), json!({"before": before, "after": null}));
-            }
-        }
+    for (field, before) in diffable(target, current.unwrap_or(Value::Null)) {
+        diff.insert(field, json!({"before": before, "after": null}));
     }
     delete_target(db, target, id)
         .await

@@ -1,8 +1,7 @@
 //! The history of public data: pages of revisions, and reverting one.
 
-use super::{
-    EditorialError, EditorialSettings, Proposal, ReviewOutcome, approve, editable_fields, propose,
-};
+use super::fields::diffable;
+use super::{EditorialError, EditorialSettings, Proposal, ReviewOutcome, approve, propose};
 use crate::service::account::AccountError;
 use crate::service::events::Events;
 use entity::{EditOperation, Role, TargetType, revision, user};
@@ -61,17 +60,13 @@ where
         .one(db)
         .await?
         .ok_or(EditorialError::RevisionNotFound)?;
-    let mut fields = Map::new();
-    if let Value::Object(diff) = &revision.diff {
-        for (field, change) in diff {
-            if editable_fields(revision.target_type).contains(&field.as_str()) {
-                fields.insert(
-                    field.clone(),
-                    change.get("before").cloned().unwrap_or(Value::Null),
-                );
-            }
-        }
-    }
+    let fields: Map<String, Value> = diffable(revision.target_type, revision.diff.clone())
+        .into_iter()
+        .map(|(field, change)| {
+            let before = change.get("before").cloned().unwrap_or(Value::Null);
+            (field, before)
+        })
+        .collect();
     let proposal = Proposal {
         operation: EditOperation::Update,
         target_type: revision.target_type,

@@ -6,13 +6,15 @@
 //! Every function that changes an edit's state publishes it through the `Events` handle its
 //! caller passes (see `service::events`): callers never announce anything themselves.
 //!
-//! One file per job: `targets` (editable fields, row-as-JSON snapshots, writing rows), `rules`
-//! (validation), `propose`, `queue` (reading edits), `review` (approve as named steps, reject,
+//! One file per job: `fields` (the editable targets described once: every field's type,
+//! limits, default and reference), `targets` (row-as-JSON snapshots, writing rows), `rules`
+//! (validation derived from `fields`), `propose`, `queue` (reading edits), `review` (approve as named steps, reject,
 //! withdraw), `apply` (an approved change written to its target, with its diff), `history`
 //! (revisions, revert), and `error`.
 
 mod apply;
 mod error;
+pub mod fields;
 mod history;
 mod propose;
 mod queue;
@@ -21,12 +23,13 @@ mod rules;
 mod targets;
 
 pub use error::EditorialError;
+pub use fields::{MAX_LONG_TEXT_CHARS, MAX_SHORT_TEXT_CHARS, editable_fields};
 pub use history::{list_revisions, revert};
 pub use propose::propose;
 pub use queue::{EditFilter, can_see, list_edits, visible_edit};
 pub use review::{approve, reject, withdraw};
-pub use rules::{MAX_LONG_TEXT_CHARS, MAX_REASON_CHARS, MAX_SHORT_TEXT_CHARS};
-pub use targets::{current_states, editable_fields};
+pub use rules::MAX_REASON_CHARS;
+pub use targets::current_states;
 
 use entity::{EditOperation, TargetType, edit};
 use serde_json::{Map, Value};

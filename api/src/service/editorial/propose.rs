@@ -1,13 +1,11 @@
 //! Proposing an edit: a pending edit that records, per field, the value its author saw and
 //! the value proposed.
 
-use super::rules::{
-    check_reason, check_references, check_url, defaults_on_create, required_on_create, validate,
-};
+use super::fields::{defaults_on_create, diffable};
+use super::rules::{check_reason, check_references, check_url, missing_on_create, validate};
 use super::targets::{current_state, same};
 use super::{EditorialError, Proposal};
 use crate::service::events::{Event, Events};
-use crate::service::revision::BOOKKEEPING;
 use chrono::Utc;
 use entity::{EditOperation, EditStatus, edit, user};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
@@ -36,7 +34,7 @@ pub async fn propose(
                 .await?
                 .ok_or(EditorialError::TargetNotFound)?;
             validate(proposal.target_type, &proposal.fields, Some(&current))?;
-            check_references(db, &proposal.fields).await?;
+            check_references(db, proposal.target_type, &proposal.fields).await?;
             for (field, to) in proposal.fields {
                 let from = current.get(&field).cloned().unwrap_or(Value::Null);
                 if !same(&from, &to) {
@@ -56,15 +54,13 @@ pub async fn propose(
                 ));
             }
             validate(proposal.target_type, &proposal.fields, None)?;
-            for field in required_on_create(proposal.target_type) {
-                if proposal.fields.get(*field).is_none_or(Value::is_null) {
-                    return Err(EditorialError::invalid(
-                        field,
-                        format!("`{field}` is required to create this object"),
-                    ));
-                }
+            if let Some(field) = missing_on_create(proposal.target_type, &proposal.fields) {
+                return Err(EditorialError::invalid(
+                    field,
+                    format!("`{field}` is required to create this object"),
+                ));
             }
-            check_references(db, &proposal.fields).await?;
+            check_references(db, proposal.target_type, &proposal.fields).await?;
             let mut fields = defaults_on_create(proposal.target_type);
             fields.extend(proposal.fields);
             for (field, to) in fields {
@@ -85,12 +81,11 @@ pub async fn propose(
             let current = current_state(db, proposal.target_type, id, false)
                 .await?
                 .ok_or(EditorialError::TargetNotFound)?;
-            if let Value::Object(fields) = current {
-                for (field, from) in fields {
-                    if !BOOKKEEPING.contains(&field.as_str()) || field == "version" {
-                        changes.insert(field, json!({"from": from, "to": null}));
-                    }
-                }
+            // The version is kept too: a deletion conflicts with any change made meanwhile.
+            let version = current.get("version").cloned().unwrap_or(Value::Null);
+            changes.insert("version".to_owned(), json!({"from": version, "to": null}));
+            for (field, from) in diffable(proposal.target_type, current) {
+                changes.insert(field, json!({"from": from, "to": null}));
             }
             Some(id)
         }

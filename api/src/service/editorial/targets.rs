@@ -1,5 +1,6 @@
-//! The editable targets, generically: which fields an edit may set, each target's current
-//! state as JSON (film genres included), and writing, inserting and deleting its row.
+//! The editable targets, generically: each target's current state as JSON (film genres
+//! included), and writing, inserting and deleting its row. Which fields an edit may set is
+//! described in `fields`.
 
 use entity::{
     TargetType, company, credit, credit_scene, film, film_company, film_genre, person, score,
@@ -13,65 +14,6 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use std::str::FromStr;
-
-/// Fields an edit may set, per target type (snake_case).
-pub fn editable_fields(target: TargetType) -> &'static [&'static str] {
-    match target {
-        TargetType::Film => &[
-            "slug",
-            "title",
-            "original_title",
-            "release_date",
-            "runtime_minutes",
-            "mpaa_rating",
-            "tagline",
-            "synopsis",
-            "plot",
-            "credit_scenes_confirmed",
-            "genres",
-        ],
-        TargetType::CreditScene => &[
-            "film_id",
-            "kind",
-            "position",
-            "starts_at_seconds",
-            "length_seconds",
-            "hint",
-            "description",
-            "teases_film_id",
-        ],
-        TargetType::Person => &["slug", "name", "birth_date", "biography"],
-        TargetType::Credit => &[
-            "film_id",
-            "person_id",
-            "department",
-            "job",
-            "character",
-            "billing_order",
-        ],
-        TargetType::Company => &["slug", "name", "country"],
-        TargetType::FilmCompany => &["film_id", "company_id", "role"],
-        TargetType::Score => &[
-            "film_id",
-            "source",
-            "kind",
-            "value",
-            "scale",
-            "vote_count",
-            "as_of",
-            "source_url",
-        ],
-        TargetType::Trivia => &[
-            "film_id",
-            "question",
-            "answer",
-            "wrong_choices",
-            "difficulty",
-            "spoiler",
-            "source",
-        ],
-    }
-}
 
 /// Dispatches a generic function over the entity of a target type.
 macro_rules! with_entity {

@@ -10,6 +10,7 @@ pub mod ndjson;
 pub mod record;
 pub mod vega;
 
+use crate::service::editorial::fields::is_score_scale;
 use crate::service::revision::creation_diff;
 use crate::service::search;
 use crate::text::{film_slug, slugify};
@@ -179,7 +180,7 @@ where
             target_type: Set(target_type),
             target_id: Set(target_id),
             version: Set(1),
-            diff: Set(creation_diff(snapshot)),
+            diff: Set(creation_diff(target_type, snapshot)),
             edit_id: Set(None),
             actor_id: Set(None),
             reason: Set(reason.clone()),
@@ -373,7 +374,7 @@ where
             }
         }
         for s in &f.scores {
-            if ![10, 100].contains(&s.scale) {
+            if !is_score_scale(s.scale.into()) {
                 return Err(ImportError::Invalid(format!(
                     "{slug}: score scale {} is neither 10 nor 100",
                     s.scale
