@@ -239,7 +239,7 @@ mod tests {
     fn search_texts_are_bounded() {
         use super::{MAX_QUERY_CHARS, MAX_QUERY_WORDS, QueryTooBig, checked_key};
         assert_eq!(checked_key("Déjà  Vu").unwrap(), "deja vu");
-        let words = vec!["a"; MAX_QUERY_WORDS + 1].join(" ");
+        let words = ["a"; MAX_QUERY_WORDS + 1].join(" ");
         assert_eq!(
             checked_key(&words),
             Err(QueryTooBig::TooManyWords(MAX_QUERY_WORDS + 1))
