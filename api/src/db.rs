@@ -6,6 +6,9 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
 use std::time::Duration;
 
+/// SQLite's page cache for the whole pool, in KiB, split evenly between its connections.
+const SQLITE_PAGE_CACHE_KIB: i64 = 32 * 1024;
+
 /// Why the database could not be made ready.
 #[derive(Debug, thiserror::Error)]
 pub enum DbSetupError {
@@ -41,6 +44,10 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbSe
         .acquire_timeout(Duration::from_secs(5))
         .connect_timeout(Duration::from_secs(5))
         .idle_timeout(Duration::from_secs(600))
+        // sqlx pings a connection on every checkout by default: a round trip per statement on
+        // PostgreSQL. A connection the server dropped fails its statement instead, and the pool
+        // replaces it; connections idle long enough to be suspect are still pinged.
+        .test_before_acquire_if_idle_for(Duration::from_secs(60))
         .sqlx_logging(false)
         .map_sqlx_postgres_opts(move |pg| {
             pg.options([
@@ -51,8 +58,17 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbSe
                     millis(timeouts.idle_in_transaction),
                 ),
             ])
-        })
-        .map_sqlx_sqlite_opts(move |sqlite| sqlite.busy_timeout(timeouts.sqlite_busy));
+        });
+    let per_connection_kib = SQLITE_PAGE_CACHE_KIB / i64::from(config.max_connections.max(1));
+    options.map_sqlx_sqlite_opts(move |sqlite| {
+        // Each SQLite connection has its own page cache; the pool shares one budget. The file
+        // is read through the OS page cache rather than mapped: a mapping counts its pages in
+        // the server's resident memory, which would grow with the database.
+        sqlite
+            .busy_timeout(timeouts.sqlite_busy)
+            .pragma("cache_size", format!("-{per_connection_kib}"))
+            .pragma("mmap_size", "0")
+    });
     let db = Database::connect(options)
         .await
         .map_err(DbSetupError::Connect)?;

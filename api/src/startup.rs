@@ -5,6 +5,7 @@ use crate::auth::jwt::{JwtKeys, SecretError, resolve_secret};
 use crate::config::Config;
 use crate::db::{DbSetupError, prepare};
 use crate::graphql::build_schema;
+use crate::graphql::documents::DocumentCache;
 use crate::http::{self, graphql::GraphqlState};
 use crate::service::editorial::EditorialSettings;
 use crate::service::events::EditEventHub;
@@ -98,6 +99,7 @@ impl Application {
             db: db.clone(),
             auth,
             limits: config.limits.clone(),
+            documents: DocumentCache::new(DocumentCache::DEFAULT_CAPACITY),
             sockets: Default::default(),
         });
         let db_data = web::Data::new(db.clone());

@@ -6,14 +6,15 @@ use super::credit::Credit;
 use super::credit_scene::CreditScenes;
 use super::enums::{CompanyRole, CreditSceneAnswer, Department, ScoreKind, ScoreSource};
 use super::ids;
-use super::loaders::{Loaders, load_vec};
-use super::pagination::{self, CountQuery, TotalCount, page_in_memory, page_size};
+use super::loaders::{FilmCreditPage, Loaders, load_vec};
+use super::pagination::{self, CountQuery, TotalCount, page_size};
 use super::person::Person;
 use super::revision::{Revision, revision_connection};
 use super::scalars::Date;
 use super::score::Score;
 use super::trivia::Trivia;
 use crate::error::{ApiError, ApiResult};
+use crate::service::credits::{CreditScope, FilmCreditCursor};
 use crate::service::{catalog, listing};
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object};
@@ -109,12 +110,7 @@ impl Film {
         #[graphql(desc = "How many credits to return (default 20, at most the page limit).")] first: Option<i32>,
         #[graphql(desc = "Return credits after this cursor.")] after: Option<String>,
     ) -> ApiResult<Connection<String, Credit, TotalCount>> {
-        let credits = load_vec(&Loaders::of(ctx)?.credits_by_film, self.0.id).await?;
-        let cast = credits
-            .into_iter()
-            .filter(|c| c.department == entity::Department::Cast)
-            .collect();
-        page_in_memory(ctx, cast, first, after, Credit)
+        self.credits(ctx, CreditScope::Cast, first, after).await
     }
 
     /// The crew (everyone but the cast), optionally one department, in billing order.
@@ -126,30 +122,16 @@ impl Film {
         #[graphql(desc = "How many credits to return (default 20, at most the page limit).")] first: Option<i32>,
         #[graphql(desc = "Return credits after this cursor.")] after: Option<String>,
     ) -> ApiResult<Connection<String, Credit, TotalCount>> {
-        let credits = load_vec(&Loaders::of(ctx)?.credits_by_film, self.0.id).await?;
-        let crew = credits
-            .into_iter()
-            .filter(|c| c.department != entity::Department::Cast)
-            .filter(|c| department.is_none_or(|d| entity::Department::from(d) == c.department))
-            .collect();
-        page_in_memory(ctx, crew, first, after, Credit)
+        let scope = CreditScope::Crew(department.map(Into::into));
+        self.credits(ctx, scope, first, after).await
     }
 
     /// The directors.
     async fn directors(&self, ctx: &Context<'_>) -> ApiResult<Vec<Person>> {
-        let loaders = Loaders::of(ctx)?;
-        let credits = load_vec(&loaders.credits_by_film, self.0.id).await?;
-        let ids: Vec<i64> = credits
-            .iter()
-            .filter(|c| c.department == entity::Department::Directing)
-            .map(|c| c.person_id)
-            .collect();
-        let people = loaders.person.load_many(ids.iter().copied()).await?;
-        let mut seen = std::collections::HashSet::new();
-        Ok(ids
+        Ok(load_vec(&Loaders::of(ctx)?.directors, self.0.id)
+            .await?
             .into_iter()
-            .filter(|id| seen.insert(*id))
-            .filter_map(|id| people.get(&id).cloned().map(Person))
+            .map(Person)
             .collect())
     }
 
@@ -201,6 +183,42 @@ impl Film {
             .into_iter()
             .map(Trivia)
             .collect())
+    }
+}
+
+impl Film {
+    /// One page of the film's credits in `scope`, cut in SQL, each with its person.
+    async fn credits(
+        &self,
+        ctx: &Context<'_>,
+        scope: CreditScope,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, Credit, TotalCount>> {
+        let size = page_size(ctx, first)?;
+        let after = after
+            .map(|cursor| pagination::decode_cursor::<FilmCreditCursor>(&cursor))
+            .transpose()?;
+        let page = FilmCreditPage {
+            film_id: self.0.id,
+            scope,
+            after,
+            limit: pagination::fetch_limit(size),
+        };
+        let rows = Loaders::of(ctx)?
+            .film_credits
+            .load_one(page)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(|row| (FilmCreditCursor::of(&row.0), Credit::with_person(row)))
+            .collect();
+        Ok(pagination::cursor_connection(
+            rows,
+            size,
+            after.is_some(),
+            TotalCount::FilmCredits(self.0.id, scope),
+        ))
     }
 }
 

@@ -2,6 +2,7 @@
 //! request asks for into one `IN (…)` query through `service::catalog`.
 
 use crate::error::{ApiError, ApiResult};
+use crate::service::credits::{self, CreditScope, FilmCreditCursor, PersonCreditCursor};
 use crate::service::{catalog, editorial};
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, Loader};
@@ -42,10 +43,8 @@ batch_loader!(/// Scores of a film.
     ScoresByFilm => Vec<score::Model>, catalog::scores_by_films);
 batch_loader!(/// Trivia of a film.
     TriviaByFilm => Vec<trivia::Model>, catalog::trivia_by_films);
-batch_loader!(/// Credits of a film, in billing order.
-    CreditsByFilm => Vec<credit::Model>, catalog::credits_by_films);
-batch_loader!(/// Credits of a person.
-    CreditsByPerson => Vec<credit::Model>, catalog::credits_by_people);
+batch_loader!(/// How many credits a person has.
+    CreditCountByPerson => u64, credits::count_person_credits);
 batch_loader!(/// Company links of a film.
     CompanyLinksByFilm => Vec<film_company::Model>, catalog::company_links_by_films);
 batch_loader!(/// Company links of a company.
@@ -67,6 +66,152 @@ batch_loader!(/// Scores by id.
     ScoreById => score::Model, catalog::by_ids::<score::Entity>);
 batch_loader!(/// Trivia by id.
     TriviaById => trivia::Model, catalog::by_ids::<trivia::Entity>);
+/// One page of a film's credits: whose, which, after which cursor, how many rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FilmCreditPage {
+    pub film_id: i64,
+    pub scope: CreditScope,
+    pub after: Option<FilmCreditCursor>,
+    pub limit: u64,
+}
+
+/// Pages of films' credits, each credit with its person: one statement per distinct
+/// (scope, cursor, size) in the batch.
+pub struct FilmCreditPages(DatabaseConnection);
+
+impl Loader<FilmCreditPage> for FilmCreditPages {
+    type Value = Vec<(credit::Model, person::Model)>;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[FilmCreditPage],
+    ) -> Result<HashMap<FilmCreditPage, Self::Value>, Self::Error> {
+        let mut pages = HashMap::new();
+        for ((scope, after, limit), ids) in
+            group_keys(keys, |k| (k.film_id, (k.scope, k.after, k.limit)))
+        {
+            let mut found = credits::film_credit_pages(&self.0, &ids, scope, after, limit)
+                .await
+                .map_err(Arc::new)?;
+            for film_id in ids {
+                let page = found.remove(&film_id).unwrap_or_default();
+                let key = FilmCreditPage {
+                    film_id,
+                    scope,
+                    after,
+                    limit,
+                };
+                pages.insert(key, page);
+            }
+        }
+        Ok(pages)
+    }
+}
+
+/// One page of a person's credits: whose, after which cursor, how many rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PersonCreditPage {
+    pub person_id: i64,
+    pub after: Option<PersonCreditCursor>,
+    pub limit: u64,
+}
+
+/// Pages of people's credits, each credit with its film: one statement per distinct
+/// (cursor, size) in the batch.
+pub struct PersonCreditPages(DatabaseConnection);
+
+impl Loader<PersonCreditPage> for PersonCreditPages {
+    type Value = Vec<(credit::Model, film::Model)>;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[PersonCreditPage],
+    ) -> Result<HashMap<PersonCreditPage, Self::Value>, Self::Error> {
+        let mut pages = HashMap::new();
+        for ((after, limit), ids) in group_keys(keys, |k| (k.person_id, (k.after, k.limit))) {
+            let mut found = credits::person_credit_pages(&self.0, &ids, after, limit)
+                .await
+                .map_err(Arc::new)?;
+            for person_id in ids {
+                let page = found.remove(&person_id).unwrap_or_default();
+                let key = PersonCreditPage {
+                    person_id,
+                    after,
+                    limit,
+                };
+                pages.insert(key, page);
+            }
+        }
+        Ok(pages)
+    }
+}
+
+/// How many credits in a scope a film has.
+pub struct CreditCountByFilm(DatabaseConnection);
+
+impl Loader<(i64, CreditScope)> for CreditCountByFilm {
+    type Value = u64;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[(i64, CreditScope)],
+    ) -> Result<HashMap<(i64, CreditScope), u64>, Self::Error> {
+        let mut counts = HashMap::new();
+        for (scope, ids) in group_keys(keys, |&(id, scope)| (id, scope)) {
+            let found = credits::count_film_credits(&self.0, &ids, scope)
+                .await
+                .map_err(Arc::new)?;
+            for id in ids {
+                counts.insert((id, scope), found.get(&id).copied().unwrap_or(0));
+            }
+        }
+        Ok(counts)
+    }
+}
+
+/// The directors of a film, in billing order: one statement joining credits and people.
+pub struct DirectorsByFilm(DatabaseConnection);
+
+impl Loader<i64> for DirectorsByFilm {
+    type Value = Vec<person::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Vec<person::Model>>, Self::Error> {
+        let directing = CreditScope::Crew(Some(entity::Department::Directing));
+        let pages = credits::film_credit_pages(&self.0, keys, directing, None, u64::MAX)
+            .await
+            .map_err(Arc::new)?;
+        Ok(pages
+            .into_iter()
+            .map(|(film_id, credits)| {
+                let mut seen = std::collections::HashSet::new();
+                let people = credits
+                    .into_iter()
+                    .map(|(_, person)| person)
+                    .filter(|p| seen.insert(p.id))
+                    .collect();
+                (film_id, people)
+            })
+            .collect())
+    }
+}
+
+/// Owner ids grouped by the rest of their key (page arguments), each group one statement.
+fn group_keys<K, G: Eq + std::hash::Hash>(
+    keys: &[K],
+    split: impl Fn(&K) -> (i64, G),
+) -> HashMap<G, Vec<i64>> {
+    let mut groups: HashMap<G, Vec<i64>> = HashMap::new();
+    for key in keys {
+        let (id, group) = split(key);
+        groups.entry(group).or_default().push(id);
+    }
+    groups
+}
+
 /// The current state of edit targets (as JSON), by target type and id.
 pub struct TargetStateByKey(DatabaseConnection);
 
@@ -93,8 +238,11 @@ pub struct Loaders {
     pub scenes: DataLoader<ScenesByFilm>,
     pub scores: DataLoader<ScoresByFilm>,
     pub trivia: DataLoader<TriviaByFilm>,
-    pub credits_by_film: DataLoader<CreditsByFilm>,
-    pub credits_by_person: DataLoader<CreditsByPerson>,
+    pub film_credits: DataLoader<FilmCreditPages>,
+    pub person_credits: DataLoader<PersonCreditPages>,
+    pub film_credit_count: DataLoader<CreditCountByFilm>,
+    pub person_credit_count: DataLoader<CreditCountByPerson>,
+    pub directors: DataLoader<DirectorsByFilm>,
     pub links_by_film: DataLoader<CompanyLinksByFilm>,
     pub links_by_company: DataLoader<CompanyLinksByCompany>,
     pub credit_scene: DataLoader<CreditSceneById>,
@@ -111,7 +259,7 @@ pub struct Loaders {
 impl Loaders {
     /// Fresh loaders over `db`, each waiting `delay` to collect keys before it queries.
     pub fn new(db: &DatabaseConnection, delay: std::time::Duration) -> Self {
-        fn make<T: Loader<i64>>(loader: T, delay: std::time::Duration) -> DataLoader<T> {
+        fn make<T: Send + Sync + 'static>(loader: T, delay: std::time::Duration) -> DataLoader<T> {
             DataLoader::new(loader, tokio::spawn).delay(delay)
         }
         Self {
@@ -122,8 +270,11 @@ impl Loaders {
             scenes: make(ScenesByFilm(db.clone()), delay),
             scores: make(ScoresByFilm(db.clone()), delay),
             trivia: make(TriviaByFilm(db.clone()), delay),
-            credits_by_film: make(CreditsByFilm(db.clone()), delay),
-            credits_by_person: make(CreditsByPerson(db.clone()), delay),
+            film_credits: make(FilmCreditPages(db.clone()), delay),
+            person_credits: make(PersonCreditPages(db.clone()), delay),
+            film_credit_count: make(CreditCountByFilm(db.clone()), delay),
+            person_credit_count: make(CreditCountByPerson(db.clone()), delay),
+            directors: make(DirectorsByFilm(db.clone()), delay),
             links_by_film: make(CompanyLinksByFilm(db.clone()), delay),
             links_by_company: make(CompanyLinksByCompany(db.clone()), delay),
             credit_scene: make(CreditSceneById(db.clone()), delay),
@@ -134,7 +285,7 @@ impl Loaders {
             user: make(UserById(db.clone()), delay),
             edit: make(EditById(db.clone()), delay),
             revision: make(RevisionById(db.clone()), delay),
-            target_state: DataLoader::new(TargetStateByKey(db.clone()), tokio::spawn).delay(delay),
+            target_state: make(TargetStateByKey(db.clone()), delay),
         }
     }
 

@@ -120,7 +120,9 @@ pub async fn load_targets(
                 take(&scenes, id, |m| Node::CreditScene(CreditScene(m)))
             }
             NodeKind::Target(TargetType::Person) => take(&people, id, |m| Node::Person(Person(m))),
-            NodeKind::Target(TargetType::Credit) => take(&credits, id, |m| Node::Credit(Credit(m))),
+            NodeKind::Target(TargetType::Credit) => {
+                take(&credits, id, |m| Node::Credit(Credit::new(m)))
+            }
             NodeKind::Target(TargetType::Company) => {
                 take(&companies, id, |m| Node::Company(Company(m)))
             }

@@ -1,8 +1,10 @@
-//! Relay connections: page-size rules, opaque cursors, and paging of lists already in memory
-//! (a film's cast, a person's credits: small lists loaded whole through a DataLoader).
+//! Relay connections: page-size rules, opaque cursors, pages cut in SQL by keyset, and paging of
+//! small lists already in memory.
 
+use super::loaders::Loaders;
 use crate::config::Limits;
 use crate::error::{ApiError, ApiResult};
+use crate::service::credits::CreditScope;
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Object, OutputType};
 use base64::Engine;
@@ -17,19 +19,34 @@ pub const DEFAULT_PAGE_SIZE: usize = 20;
 /// A deferred count query.
 pub type CountQuery = Arc<dyn Fn() -> BoxFuture<'static, ApiResult<u64>> + Send + Sync>;
 
-/// The `totalCount` of a connection: known already, or counted only if a client asks for it.
+/// The `totalCount` of a connection: known already, or counted only if a client asks for it
+/// (by a query of its own, or batched through a DataLoader when many lists may ask at once).
 pub enum TotalCount {
     Known(u64),
     Deferred(CountQuery),
+    /// The credits in `scope` of a film.
+    FilmCredits(i64, CreditScope),
+    /// The credits of a person.
+    PersonCredits(i64),
 }
 
 #[Object]
 impl TotalCount {
     /// How many items the whole list holds, across all pages.
-    async fn total_count(&self) -> ApiResult<u64> {
+    async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
         match self {
             Self::Known(n) => Ok(*n),
             Self::Deferred(count) => count().await,
+            Self::FilmCredits(film, scope) => Ok(Loaders::of(ctx)?
+                .film_credit_count
+                .load_one((*film, *scope))
+                .await?
+                .unwrap_or(0)),
+            Self::PersonCredits(person) => Ok(Loaders::of(ctx)?
+                .person_credit_count
+                .load_one(*person)
+                .await?
+                .unwrap_or(0)),
         }
     }
 }
@@ -127,6 +144,29 @@ pub fn keyset_connection<M, N: OutputType>(
             .map(|(model, keyset)| Edge::new(encode_cursor(&keyset), node(model))),
     );
     connection
+}
+
+/// A connection over a page cut in SQL: `rows` holds up to `size + 1` (cursor, node) pairs,
+/// the extra one only telling that a next page exists.
+pub fn cursor_connection<C: Serialize, N: OutputType>(
+    mut rows: Vec<(C, N)>,
+    size: usize,
+    has_previous: bool,
+    total: TotalCount,
+) -> Connection<String, N, TotalCount> {
+    let has_next = rows.len() > size;
+    rows.truncate(size);
+    let mut connection = Connection::with_additional_fields(has_previous, has_next, total);
+    connection.edges.extend(
+        rows.into_iter()
+            .map(|(cursor, node)| Edge::new(encode_cursor(&cursor), node)),
+    );
+    connection
+}
+
+/// The row limit that fetches a page of `size` and tells whether another follows.
+pub fn fetch_limit(size: usize) -> u64 {
+    u64::try_from(size).unwrap_or(u64::MAX).saturating_add(1)
 }
 
 /// Reads an `after` cursor of a keyset list.

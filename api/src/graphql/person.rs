@@ -2,20 +2,20 @@
 
 use super::credit::Credit;
 use super::ids;
-use super::loaders::{Loaders, load_vec};
+use super::loaders::{Loaders, PersonCreditPage};
 use super::pagination::{
-    CountQuery, TotalCount, keyset_after, keyset_connection, page_in_memory, page_size,
+    CountQuery, TotalCount, cursor_connection, decode_cursor, fetch_limit, keyset_after,
+    keyset_connection, page_size,
 };
 use super::revision::{Revision, revision_connection};
 use super::scalars::Date;
 use crate::error::{ApiError, ApiResult};
+use crate::service::credits::PersonCreditCursor;
 use crate::service::{catalog, listing};
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Object};
 use entity::TargetType;
 use entity::person;
-use std::cmp::Reverse;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A person in the cast or crew of films.
@@ -80,22 +80,34 @@ impl Person {
         #[graphql(desc = "How many credits to return (default 20, at most the page limit).")] first: Option<i32>,
         #[graphql(desc = "Return credits after this cursor.")] after: Option<String>,
     ) -> ApiResult<Connection<String, Credit, TotalCount>> {
-        let loaders = Loaders::of(ctx)?;
-        let credits = load_vec(&loaders.credits_by_person, self.0.id).await?;
-        let films = loaders
-            .film
-            .load_many(credits.iter().map(|c| c.film_id))
-            .await?;
-        let released: HashMap<i64, _> = films.iter().map(|(id, f)| (*id, f.release_date)).collect();
-        let mut credits = credits;
-        credits.sort_by_key(|c| {
-            (
-                Reverse(released.get(&c.film_id).copied().flatten()),
-                c.film_id,
-                c.id,
-            )
-        });
-        page_in_memory(ctx, credits, first, after, Credit)
+        let size = page_size(ctx, first)?;
+        let after = after
+            .map(|cursor| decode_cursor::<PersonCreditCursor>(&cursor))
+            .transpose()?;
+        let page = PersonCreditPage {
+            person_id: self.0.id,
+            after,
+            limit: fetch_limit(size),
+        };
+        let rows = Loaders::of(ctx)?
+            .person_credits
+            .load_one(page)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(|row| {
+                (
+                    PersonCreditCursor::of(&row.0, &row.1),
+                    Credit::with_film(row),
+                )
+            })
+            .collect();
+        Ok(cursor_connection(
+            rows,
+            size,
+            after.is_some(),
+            TotalCount::PersonCredits(self.0.id),
+        ))
     }
 }
 

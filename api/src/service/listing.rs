@@ -1,14 +1,19 @@
 //! Filtered, ordered, keyset-paginated lists of films, people and companies.
 //!
-//! Queries are built as SQL with numbered parameters (`$1`, `$2`, …), which both engines accept.
+//! Statements are built with SeaQuery, which writes each engine's SQL (`EXISTS`, `NULLS LAST`,
+//! parameters) from one description.
 //! Keyset pagination: the cursor carries the last row's sort value and id; rows with no sort
 //! value (unknown release date or score) come last in both directions.
 
 use chrono::NaiveDate;
-use entity::{ScoreKind, ScoreSource, TargetType, company, film, person};
-use sea_orm::ActiveEnum;
-use sea_orm::sea_query::Value as SqlValue;
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Statement};
+use entity::{
+    ScoreKind, ScoreSource, TargetType, company, credit_scene, film, film_genre, person, score,
+    search_entry,
+};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Cond, Expr, ExprTrait, Func, Iden, NullOrdering, Order, Query,
+};
+use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult};
 use serde::{Deserialize, Serialize};
 
 /// The answer to "does it have credit scenes?", as a filter.
@@ -80,125 +85,150 @@ pub enum ListError {
     Db(#[from] DbErr),
 }
 
-/// A statement being built, numbering its parameters.
-#[derive(Default)]
-struct Sql {
-    conditions: Vec<String>,
-    values: Vec<SqlValue>,
-}
-
-impl Sql {
-    fn param(&mut self, value: impl Into<SqlValue>) -> String {
-        self.values.push(value.into());
-        format!("${}", self.values.len())
-    }
-
-    fn condition(&mut self, condition: String) {
-        self.conditions.push(condition);
-    }
-
-    fn where_clause(&self) -> String {
-        if self.conditions.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", self.conditions.join(" AND "))
-        }
-    }
-}
-
-/// Accent- and case-insensitive "name contains these words", through the search index.
-fn name_contains(sql: &mut Sql, target_type: TargetType, table: &str, words: &str) {
+/// "The row of `table` has a search entry whose folded name contains these words", through
+/// the search index; `None` when the words fold to nothing (no filter).
+fn name_contains(
+    target_type: TargetType,
+    table: impl Iden + Copy + 'static,
+    words: &str,
+) -> Option<Expr> {
     let key = super::search::search_key(words);
     if key.is_empty() {
-        return;
+        return None;
     }
-    let kind = sql.param(target_type.to_value());
-    let pattern = sql.param(format!("%{key}%"));
-    sql.condition(format!(
-        "EXISTS (SELECT 1 FROM search_entry e WHERE e.target_type = {kind} AND e.target_id = {table}.id AND e.folded LIKE {pattern})"
-    ));
+    Some(Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(search_entry::Entity)
+            .and_where(search_entry::Column::TargetType.eq(target_type))
+            .and_where(
+                Expr::col((search_entry::Entity, search_entry::Column::TargetId))
+                    .equals((table, Alias::new("id"))),
+            )
+            .and_where(search_entry::Column::Folded.like(format!("%{key}%")))
+            .to_owned(),
+    ))
 }
 
-fn film_conditions(sql: &mut Sql, filter: &FilmFilter) {
+/// Rows of `table` whose `film_id` is the listed film's.
+fn of_this_film(table: impl Iden + Copy + 'static) -> Expr {
+    Expr::col((table, Alias::new("film_id"))).equals((film::Entity, film::Column::Id))
+}
+
+/// The conditions of a film filter, all of which must hold.
+fn film_conditions(filter: &FilmFilter) -> Cond {
+    let mut conditions = Cond::all();
     if let Some(title) = &filter.title {
-        name_contains(sql, TargetType::Film, "film", title);
+        conditions = conditions.add_option(name_contains(TargetType::Film, film::Entity, title));
     }
+    let released = || Expr::col((film::Entity, film::Column::ReleaseDate));
     if let Some(from) = filter
         .year_from
         .and_then(|y| NaiveDate::from_ymd_opt(y, 1, 1))
     {
-        let p = sql.param(from);
-        sql.condition(format!("film.release_date >= {p}"));
+        conditions = conditions.add(released().gte(from));
     }
     if let Some(to) = filter
         .year_to
         .and_then(|y| NaiveDate::from_ymd_opt(y, 12, 31))
     {
-        let p = sql.param(to);
-        sql.condition(format!("film.release_date <= {p}"));
+        conditions = conditions.add(released().lte(to));
     }
     if let Some(day) = filter.released_by {
-        let p = sql.param(day);
-        sql.condition(format!("film.release_date <= {p}"));
+        conditions = conditions.add(released().lte(day));
     }
     if let Some(genre) = &filter.genre {
-        let p = sql.param(genre.to_lowercase());
-        sql.condition(format!(
-            "EXISTS (SELECT 1 FROM film_genre g WHERE g.film_id = film.id AND LOWER(g.genre) = {p})"
+        conditions = conditions.add(Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(film_genre::Entity)
+                .and_where(of_this_film(film_genre::Entity))
+                .and_where(
+                    Expr::expr(Func::lower(Expr::col((
+                        film_genre::Entity,
+                        film_genre::Column::Genre,
+                    ))))
+                    .eq(genre.to_lowercase()),
+                )
+                .to_owned(),
         ));
     }
     if let Some(rating) = &filter.mpaa_rating {
-        let p = sql.param(rating.to_uppercase());
-        sql.condition(format!("UPPER(film.mpaa_rating) = {p}"));
+        conditions = conditions.add(
+            Expr::expr(Func::upper(Expr::col((
+                film::Entity,
+                film::Column::MpaaRating,
+            ))))
+            .eq(rating.to_uppercase()),
+        );
     }
     if let Some(answer) = filter.credit_scenes {
-        let scenes = "EXISTS (SELECT 1 FROM credit_scene cs WHERE cs.film_id = film.id)";
-        let condition = match answer {
-            SceneAnswer::Yes => scenes.to_owned(),
-            SceneAnswer::No => {
-                let t = sql.param(true);
-                format!("NOT {scenes} AND film.credit_scenes_confirmed = {t}")
-            }
-            SceneAnswer::Unknown => {
-                let f = sql.param(false);
-                format!("NOT {scenes} AND film.credit_scenes_confirmed = {f}")
-            }
-        };
-        sql.condition(condition);
+        let scenes = Query::select()
+            .expr(Expr::val(1))
+            .from(credit_scene::Entity)
+            .and_where(of_this_film(credit_scene::Entity))
+            .to_owned();
+        let confirmed = Expr::col((film::Entity, film::Column::CreditScenesConfirmed));
+        conditions = conditions.add(match answer {
+            SceneAnswer::Yes => Expr::exists(scenes),
+            SceneAnswer::No => Expr::not_exists(scenes).and(confirmed.eq(true)),
+            SceneAnswer::Unknown => Expr::not_exists(scenes).and(confirmed.eq(false)),
+        });
     }
     if filter.score_source.is_some() || filter.min_score.is_some() {
-        let mut inner = vec![
-            "s.film_id = film.id".to_owned(),
-            "s.value IS NOT NULL".to_owned(),
-        ];
+        let mut known = Query::select();
+        known
+            .expr(Expr::val(1))
+            .from(score::Entity)
+            .and_where(of_this_film(score::Entity))
+            .and_where(score::Column::Value.is_not_null());
         if let Some(source) = filter.score_source {
-            inner.push(format!("s.source = {}", sql.param(source.to_value())));
+            known.and_where(score::Column::Source.eq(source));
         }
         if let Some(min) = filter.min_score {
-            inner.push(format!("s.value * 100.0 / s.scale >= {}", sql.param(min)));
+            known.and_where(normalized_score().gte(min));
         }
-        sql.condition(format!(
-            "EXISTS (SELECT 1 FROM score s WHERE {})",
-            inner.join(" AND ")
-        ));
+        conditions = conditions.add(Expr::exists(known.to_owned()));
     }
+    conditions
 }
 
-/// The SQL expression a sort orders by, and its cursor name.
-fn sort_key(sql: &mut Sql, sort: FilmSort) -> (String, String) {
+/// A score on 0–100.
+fn normalized_score() -> Expr {
+    Expr::col((score::Entity, score::Column::Value))
+        .mul(100.0)
+        .div(Expr::col((score::Entity, score::Column::Scale)))
+}
+
+/// Does the filter keep only films with a release date? Then a date order needs no rule for
+/// unknown dates, and PostgreSQL can walk the release-date index instead of sorting the table.
+fn dated_only(filter: &FilmFilter) -> bool {
+    filter.year_from.is_some() || filter.year_to.is_some() || filter.released_by.is_some()
+}
+
+/// The expression a sort orders by, and its cursor name.
+fn sort_key(sort: FilmSort) -> (Expr, String) {
     match sort {
-        FilmSort::ReleaseDate => ("film.release_date".to_owned(), "RELEASE_DATE".to_owned()),
-        FilmSort::Title => ("film.title".to_owned(), "TITLE".to_owned()),
-        FilmSort::Score(source, kind) => {
-            let s = sql.param(source.to_value());
-            let k = sql.param(kind.to_value());
-            (
-                format!(
-                    "(SELECT sc.value * 100.0 / sc.scale FROM score sc WHERE sc.film_id = film.id AND sc.source = {s} AND sc.kind = {k})"
-                ),
-                format!("SCORE:{}:{}", source.to_value(), kind.to_value()),
-            )
-        }
+        FilmSort::ReleaseDate => (
+            Expr::col((film::Entity, film::Column::ReleaseDate)),
+            "RELEASE_DATE".to_owned(),
+        ),
+        FilmSort::Title => (
+            Expr::col((film::Entity, film::Column::Title)),
+            "TITLE".to_owned(),
+        ),
+        FilmSort::Score(source, kind) => (
+            Expr::from(
+                Query::select()
+                    .expr(normalized_score())
+                    .from(score::Entity)
+                    .and_where(of_this_film(score::Entity))
+                    .and_where(score::Column::Source.eq(source))
+                    .and_where(score::Column::Kind.eq(kind))
+                    .to_owned(),
+            ),
+            format!("SCORE:{}:{}", source.to_value(), kind.to_value()),
+        ),
     }
 }
 
@@ -223,7 +253,8 @@ struct SortScore {
     sort_score: Option<f64>,
 }
 
-/// One page of films: `limit` rows after `after`, plus each row's cursor.
+/// One page of films: `limit` rows after `after`, plus each row's cursor. Rows without a sort
+/// value (unknown release date or score) come last in both directions.
 pub async fn films(
     db: &impl ConnectionTrait,
     filter: &FilmFilter,
@@ -231,62 +262,86 @@ pub async fn films(
     after: Option<&Keyset>,
     limit: u64,
 ) -> Result<Vec<(film::Model, Keyset)>, ListError> {
-    let mut sql = Sql::default();
-    film_conditions(&mut sql, filter);
-    let (key, sort_name) = sort_key(&mut sql, order.sort);
-    let (cmp, dir) = if order.descending {
-        ("<", "DESC")
-    } else {
-        (">", "ASC")
+    let (key, sort_name) = sort_key(order.sort);
+    let nullable = match order.sort {
+        FilmSort::ReleaseDate => !dated_only(filter),
+        FilmSort::Title => false,
+        FilmSort::Score(..) => true,
     };
+    let direction = if order.descending {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
+    let beyond = |left: Expr, right: Expr| {
+        if order.descending {
+            left.lt(right)
+        } else {
+            left.gt(right)
+        }
+    };
+    let id = || Expr::col((film::Entity, film::Column::Id));
+    let mut select = Query::select();
+    select
+        .column((film::Entity, Asterisk))
+        .from(film::Entity)
+        .cond_where(film_conditions(filter));
+    if matches!(order.sort, FilmSort::Score(..)) {
+        select.expr_as(key.clone(), Alias::new("sort_score"));
+    }
     if let Some(after) = after {
         if after.sort != sort_name {
             return Err(ListError::ForeignCursor);
         }
-        let id = sql.param(after.id);
+        let after_id = Expr::val(after.id);
         let condition = match &after.value {
-            None => format!("({key} IS NULL AND film.id {cmp} {id})"),
+            None => Cond::all()
+                .add(key.clone().is_null())
+                .add(beyond(id(), after_id)),
             Some(value) => {
-                let v = match order.sort {
-                    FilmSort::ReleaseDate => {
-                        let day = value
+                let value: Expr = match order.sort {
+                    FilmSort::ReleaseDate => Expr::val(
+                        value
                             .as_str()
                             .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-                            .ok_or(ListError::ForeignCursor)?;
-                        sql.param(day)
-                    }
+                            .ok_or(ListError::ForeignCursor)?,
+                    ),
                     FilmSort::Title => {
-                        sql.param(value.as_str().ok_or(ListError::ForeignCursor)?.to_owned())
+                        Expr::val(value.as_str().ok_or(ListError::ForeignCursor)?.to_owned())
                     }
                     FilmSort::Score(..) => {
-                        sql.param(value.as_f64().ok_or(ListError::ForeignCursor)?)
+                        Expr::val(value.as_f64().ok_or(ListError::ForeignCursor)?)
                     }
                 };
-                format!(
-                    "({key} {cmp} {v} OR ({key} = {v} AND film.id {cmp} {id}) OR {key} IS NULL)"
-                )
+                let mut later = Cond::any()
+                    .add(beyond(key.clone(), value.clone()))
+                    .add(key.clone().eq(value).and(beyond(id(), after_id)));
+                if nullable {
+                    later = later.add(key.clone().is_null());
+                }
+                later
             }
         };
-        sql.condition(condition);
+        select.cond_where(condition);
     }
-    let limit_param = sql.param(i64::try_from(limit).unwrap_or(i64::MAX));
-    let statement = format!(
-        "SELECT film.*, {score} AS sort_score FROM film{where_clause} \
-         ORDER BY CASE WHEN {key} IS NULL THEN 1 ELSE 0 END, {key} {dir}, film.id {dir} LIMIT {limit_param}",
-        score = if matches!(order.sort, FilmSort::Score(..)) {
-            key.as_str()
-        } else {
-            "CAST(NULL AS DOUBLE PRECISION)"
-        },
-        where_clause = sql.where_clause(),
-    );
-    let statement =
-        Statement::from_sql_and_values(db.get_database_backend(), statement, sql.values);
-    let rows = db.query_all_raw(statement).await?;
+    if nullable {
+        select.order_by_expr_with_nulls(key, direction.clone(), NullOrdering::Last);
+    } else {
+        select.order_by_expr(key, direction.clone());
+    }
+    select
+        .order_by((film::Entity, film::Column::Id), direction)
+        .limit(limit);
+    let rows = db
+        .query_all_raw(db.get_database_backend().build(&select))
+        .await?;
     let mut page = Vec::with_capacity(rows.len());
     for row in rows {
         let model = film::Model::from_query_result(&row, "")?;
-        let score = SortScore::from_query_result(&row, "")?.sort_score;
+        let score = match order.sort {
+            FilmSort::Score(..) => SortScore::from_query_result(&row, "")?.sort_score,
+            _ => None,
+        };
         let keyset = Keyset {
             sort: sort_name.clone(),
             value: sort_value(&model, order.sort, score),
@@ -299,19 +354,22 @@ pub async fn films(
 
 /// How many films a filter keeps.
 pub async fn count_films(db: &impl ConnectionTrait, filter: &FilmFilter) -> Result<u64, DbErr> {
-    let mut sql = Sql::default();
-    film_conditions(&mut sql, filter);
-    count(db, "film", sql).await
+    count(db, film::Entity, film_conditions(filter)).await
 }
 
-async fn count(db: &impl ConnectionTrait, table: &str, sql: Sql) -> Result<u64, DbErr> {
-    let statement = format!("SELECT COUNT(*) AS n FROM {table}{}", sql.where_clause());
+/// How many rows of `table` meet `conditions`.
+async fn count(
+    db: &impl ConnectionTrait,
+    table: impl Iden + 'static,
+    conditions: Cond,
+) -> Result<u64, DbErr> {
+    let select = Query::select()
+        .expr_as(Expr::col(Asterisk).count(), Alias::new("n"))
+        .from(table)
+        .cond_where(conditions)
+        .to_owned();
     let row = db
-        .query_one_raw(Statement::from_sql_and_values(
-            db.get_database_backend(),
-            statement,
-            sql.values,
-        ))
+        .query_one_raw(db.get_database_backend().build(&select))
         .await?;
     let n: i64 = match row {
         Some(row) => row.try_get("", "n")?,
@@ -324,7 +382,6 @@ async fn count(db: &impl ConnectionTrait, table: &str, sql: Sql) -> Result<u64, 
 async fn named<E>(
     db: &impl ConnectionTrait,
     target_type: TargetType,
-    table: &str,
     name_words: Option<&str>,
     after: Option<&Keyset>,
     limit: u64,
@@ -333,12 +390,16 @@ where
     E: EntityTrait,
     E::Model: FromQueryResult + NamedRow,
 {
-    let mut sql = Sql::default();
+    let table = E::default();
+    let name = || Expr::col((table, Alias::new("name")));
+    let id = || Expr::col((table, Alias::new("id")));
+    let mut select = Query::select();
+    select.column((table, Asterisk)).from(table);
     if let Some(words) = name_words {
-        name_contains(&mut sql, target_type, table, words);
+        select.cond_where(Cond::all().add_option(name_contains(target_type, table, words)));
     }
     if let Some(after) = after {
-        let name = after
+        let last_name = after
             .value
             .as_ref()
             .and_then(|v| v.as_str())
@@ -347,23 +408,18 @@ where
         if after.sort != "NAME" {
             return Err(ListError::ForeignCursor);
         }
-        let n = sql.param(name);
-        let id = sql.param(after.id);
-        sql.condition(format!(
-            "({table}.name > {n} OR ({table}.name = {n} AND {table}.id > {id}))"
-        ));
+        select.cond_where(
+            Cond::any()
+                .add(name().gt(last_name.clone()))
+                .add(name().eq(last_name).and(id().gt(after.id))),
+        );
     }
-    let limit_param = sql.param(i64::try_from(limit).unwrap_or(i64::MAX));
-    let statement = format!(
-        "SELECT {table}.* FROM {table}{} ORDER BY {table}.name, {table}.id LIMIT {limit_param}",
-        sql.where_clause()
-    );
+    select
+        .order_by_expr(name(), Order::Asc)
+        .order_by_expr(id(), Order::Asc)
+        .limit(limit);
     let rows = db
-        .query_all_raw(Statement::from_sql_and_values(
-            db.get_database_backend(),
-            statement,
-            sql.values,
-        ))
+        .query_all_raw(db.get_database_backend().build(&select))
         .await?;
     let mut page = Vec::with_capacity(rows.len());
     for row in rows {
@@ -409,7 +465,7 @@ pub async fn people(
     after: Option<&Keyset>,
     limit: u64,
 ) -> Result<Vec<(person::Model, Keyset)>, ListError> {
-    named::<person::Entity>(db, TargetType::Person, "person", name, after, limit).await
+    named::<person::Entity>(db, TargetType::Person, name, after, limit).await
 }
 
 /// A page of companies by name.
@@ -419,7 +475,7 @@ pub async fn companies(
     after: Option<&Keyset>,
     limit: u64,
 ) -> Result<Vec<(company::Model, Keyset)>, ListError> {
-    named::<company::Entity>(db, TargetType::Company, "company", name, after, limit).await
+    named::<company::Entity>(db, TargetType::Company, name, after, limit).await
 }
 
 /// How many people or companies match a name filter.
@@ -428,13 +484,15 @@ pub async fn count_named(
     target_type: TargetType,
     name: Option<&str>,
 ) -> Result<u64, DbErr> {
-    let table = match target_type {
-        TargetType::Company => "company",
-        _ => "person",
-    };
-    let mut sql = Sql::default();
-    if let Some(words) = name {
-        name_contains(&mut sql, target_type, table, words);
+    let conditions = Cond::all();
+    match target_type {
+        TargetType::Company => {
+            let words = name.and_then(|w| name_contains(target_type, company::Entity, w));
+            count(db, company::Entity, conditions.add_option(words)).await
+        }
+        _ => {
+            let words = name.and_then(|w| name_contains(target_type, person::Entity, w));
+            count(db, person::Entity, conditions.add_option(words)).await
+        }
     }
-    count(db, table, sql).await
 }

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod catalog;
+pub mod credits;
 pub mod demo;
 pub mod editorial;
 pub mod events;

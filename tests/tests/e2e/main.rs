@@ -10,6 +10,7 @@ mod import;
 mod limits;
 mod migrations;
 mod read_api;
+mod response_order;
 mod security;
 mod server_process;
 mod statements;

@@ -8,6 +8,7 @@ use super::request::{
 };
 use super::response::{coded_error, not_acceptable, respond, unauthenticated};
 use crate::auth::ClientInfo;
+use crate::graphql::field_order;
 use crate::http::negotiation::{ResponseFormat, negotiate};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -86,9 +87,12 @@ async fn execute(
     is_get: bool,
 ) -> HttpResponse {
     let limits = &state.limits;
+    state.documents.reuse(&mut request);
     if let Err(refusal) = check_document(&mut request, format, limits, is_get) {
         return refusal.respond(format);
     }
+    let document = state.documents.keep(&mut request);
+    let operation_name = request.operation_name.clone();
     let client = ClientInfo {
         ip: req.peer_addr().map(|a| a.ip()),
     };
@@ -113,7 +117,7 @@ async fn execute(
             );
         }
     }
-    let response =
+    let mut response =
         match tokio::time::timeout(limits.request_timeout, state.schema.execute(request)).await {
             Ok(response) => response,
             Err(_) => {
@@ -127,6 +131,9 @@ async fn execute(
                 )])
             }
         };
+    if let Some(document) = &document {
+        field_order::restore(&mut response.data, document, operation_name.as_deref());
+    }
     let mut http = respond(response, format, limits, request_id, is_get);
     if authenticated {
         // A response for one account must never be served to another by a shared cache.

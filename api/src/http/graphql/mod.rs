@@ -31,6 +31,7 @@ pub use socket::{OpenSockets, subscriptions};
 use crate::auth::AuthState;
 use crate::config::Limits;
 use crate::graphql::StingerSchema;
+use crate::graphql::documents::DocumentCache;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
@@ -40,6 +41,8 @@ pub struct GraphqlState {
     pub db: DatabaseConnection,
     pub limits: Limits,
     pub auth: Arc<AuthState>,
+    /// Parsed documents reused across requests.
+    pub documents: DocumentCache,
     /// WebSockets open now, per client address.
     pub sockets: OpenSockets,
 }

@@ -7,7 +7,9 @@ use crate::http::negotiation::ResponseFormat;
 use actix_web::HttpResponse;
 use actix_web::http::{StatusCode, header};
 use async_graphql::{ErrorExtensionValues, Response, ServerError, Value as GqlValue};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::json;
+use std::collections::BTreeMap;
 use tracing_actix_web::RequestId;
 
 /// A request refused before execution: its status and message.
@@ -109,25 +111,11 @@ pub fn respond(
     let request_error = shape_errors(&mut response, limits.max_errors, request_id);
     let errors = std::mem::take(&mut response.errors);
 
-    let mut body = serde_json::Map::new();
-    if !request_error {
-        body.insert(
-            "data".to_owned(),
-            serde_json::to_value(&response.data).unwrap_or(Value::Null),
-        );
-    }
-    if !errors.is_empty() {
-        body.insert(
-            "errors".to_owned(),
-            serde_json::to_value(&errors).unwrap_or(Value::Null),
-        );
-    }
-    if !response.extensions.is_empty() {
-        body.insert(
-            "extensions".to_owned(),
-            serde_json::to_value(&response.extensions).unwrap_or(Value::Null),
-        );
-    }
+    let body = Body {
+        data: (!request_error).then_some(&response.data),
+        errors: &errors,
+        extensions: &response.extensions,
+    };
     let status = if request_error && format == ResponseFormat::GraphqlResponseJson {
         StatusCode::BAD_REQUEST
     } else {
@@ -147,7 +135,30 @@ pub fn respond(
     } else {
         http.insert_header((header::CACHE_CONTROL, "no-store"));
     }
-    http.body(Value::Object(body).to_string())
+    match serde_json::to_string(&body) {
+        Ok(json) => http.body(json),
+        Err(error) => {
+            tracing::error!(request_id = %request_id, %error, "could not serialise a GraphQL response");
+            Refusal::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                INTERNAL,
+                "Internal server error",
+            )
+            .respond(format)
+        }
+    }
+}
+
+/// The response body, serialised straight from async-graphql's values: their maps keep the
+/// query's field order (the spec's "Serialized Map Ordering"), and nothing is copied first.
+#[derive(Serialize)]
+struct Body<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a GqlValue>,
+    #[serde(skip_serializing_if = "<[ServerError]>::is_empty")]
+    errors: &'a [ServerError],
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    extensions: &'a BTreeMap<String, GqlValue>,
 }
 
 /// Masks and caps a response's errors in place (HTTP and WebSocket alike); returns whether it
