@@ -69,12 +69,12 @@ pub struct JsonOpt {
     pub json: bool,
 }
 
-/// A progress bar on stderr, drawn only when stderr is a terminal (hidden when piped or
+/// A progress bar on stderr with rate and time left, drawn only when stderr is a terminal (hidden when piped or
 /// redirected, so logs and CI output stay clean). Plain text, no colours.
 pub fn progress_bar(len: Option<u64>, what: &str) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(len, ProgressDrawTarget::stderr());
     let template = if len.is_some() {
-        "{msg} [{wide_bar}] {pos}/{len} ({elapsed}, {eta} left)"
+        "{msg} [{wide_bar}] {human_pos}/{human_len} ({per_sec}, {eta} left)"
     } else {
         "{spinner} {msg} {pos} ({elapsed})"
     };
@@ -85,13 +85,13 @@ pub fn progress_bar(len: Option<u64>, what: &str) -> ProgressBar {
     bar
 }
 
-/// A byte-counting progress bar, for reading files.
+/// A byte-counting progress bar with rate and time left, for reading files.
 pub fn bytes_bar(len: Option<u64>, what: &str) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(len, ProgressDrawTarget::stderr());
     let template = if len.is_some() {
-        "{msg} [{wide_bar}] {bytes}/{total_bytes} ({eta} left)"
+        "{msg} [{wide_bar}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)"
     } else {
-        "{spinner} {msg} {bytes}"
+        "{spinner} {msg} {bytes} ({bytes_per_sec}, {elapsed})"
     };
     if let Ok(style) = ProgressStyle::with_template(template) {
         bar.set_style(style.progress_chars("=> "));

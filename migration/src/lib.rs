@@ -7,6 +7,7 @@ mod m20261124_000001_create_catalog;
 mod m20261124_000002_create_accounts;
 mod m20261124_000003_create_editorial;
 mod m20261124_000004_create_search;
+mod m20261202_000001_create_import_run;
 
 /// Runs Stinger's migrations in order.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_create_accounts::Migration),
             Box::new(m20261124_000003_create_editorial::Migration),
             Box::new(m20261124_000004_create_search::Migration),
+            Box::new(m20261202_000001_create_import_run::Migration),
         ]
     }
 }

@@ -20,7 +20,7 @@
 //! ```
 
 use entity::{CompanyRole, CreditSceneKind, ScoreKind, ScoreSource};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use stinger_api::service::demo;
 use stinger_api::service::import::{self, record::FilmRecord};
@@ -167,32 +167,23 @@ impl FilmFixture {
     }
 
     /// Inserts the film (and whatever it names) through the import service; returns it as stored.
-    pub async fn insert<C>(self, db: &C) -> entity::film::Model
-    where
-        C: ConnectionTrait + TransactionTrait,
-    {
+    pub async fn insert(self, db: &DatabaseConnection) -> entity::film::Model {
         insert_films(db, [self]).await.remove(0)
     }
 }
 
 /// Inserts several films in one import (people and companies they share are created once);
 /// returns them as stored, in order. Panics if a slug is taken.
-pub async fn insert_films<C>(
-    db: &C,
+pub async fn insert_films(
+    db: &DatabaseConnection,
     films: impl IntoIterator<Item = FilmFixture>,
-) -> Vec<entity::film::Model>
-where
-    C: ConnectionTrait + TransactionTrait,
-{
+) -> Vec<entity::film::Model> {
     let records: Vec<FilmRecord> = films.into_iter().map(|f| f.record()).collect();
     import_records(db, records, "test fixtures").await
 }
 
 /// M. Butterfly (1993) exactly as the demo data holds it: the film of [`Dataset::MButterfly`](crate::Dataset::MButterfly).
-pub async fn m_butterfly<C>(db: &C) -> entity::film::Model
-where
-    C: ConnectionTrait + TransactionTrait,
-{
+pub async fn m_butterfly(db: &DatabaseConnection) -> entity::film::Model {
     let record = demo::m_butterfly().expect("the embedded fact sheet parses");
     import_records(db, vec![record], "m-butterfly.facts.json")
         .await
@@ -200,14 +191,11 @@ where
 }
 
 /// Imports `records` as from `source`, each with its slug made explicit so it can be read back.
-async fn import_records<C>(
-    db: &C,
+async fn import_records(
+    db: &DatabaseConnection,
     mut records: Vec<FilmRecord>,
     source: &str,
-) -> Vec<entity::film::Model>
-where
-    C: ConnectionTrait + TransactionTrait,
-{
+) -> Vec<entity::film::Model> {
     for record in &mut records {
         if record.slug.is_none() {
             let year = record.release_date.map(|d| chrono::Datelike::year(&d));

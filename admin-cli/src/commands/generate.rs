@@ -1,16 +1,16 @@
-//! `stinger-admin generate`: deterministic synthetic films for benchmarks, written through the
-//! one import service in batches.
+//! `stinger-admin generate`: deterministic synthetic films for benchmarks, streamed through
+//! the one import service as a single bulk load.
 
-use crate::commands::import::print_report;
+use crate::commands::import::{interruptible, print_report};
 use crate::options::{ConnectOpts, JsonOpt, progress_bar};
 use anyhow::Context;
 use clap::Args;
 use std::collections::HashSet;
 use std::time::Instant;
 use stinger_api::service::generate::Generator;
-use stinger_api::service::import::{self, ImportReport};
+use stinger_api::service::import::{self, ImportError};
 
-/// Films per `import_films` call: one transaction each, small enough to keep memory flat.
+/// Films counted at a time by a dry run.
 const BATCH: usize = 1_000;
 
 /// Arguments of `generate` (its help text is on `Command::Generate`).
@@ -52,7 +52,7 @@ struct DryRun {
 pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let mut generator = Generator::new(args.films, args.seed);
-    let bar = progress_bar(Some(args.films as u64), "Generating");
+    let bar = progress_bar(Some(args.films as u64), "Generating films");
     if args.dry_run {
         let summary = dry_run(&mut generator, &bar);
         bar.finish_and_clear();
@@ -86,25 +86,14 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
         "stinger-admin generate --films {} --seed {}",
         args.films, args.seed
     );
-    let mut total = ImportReport::default();
-    while generator.remaining() > 0 {
-        let batch = generator.batch(BATCH);
-        let n = batch.len();
-        let report = import::import_films(&conn, batch, &source)
-            .await
-            .with_context(|| {
-                format!(
-                    "Failed to write films {}–{}; the batches before are kept, run the same command again to finish",
-                    total.films_added + total.films_unchanged + 1,
-                    total.films_added + total.films_unchanged + n
-                )
-            })?;
-        add(&mut total, report);
-        bar.inc(n as u64);
-    }
+    let films = generator.map(Ok::<_, ImportError>);
+    let report = interruptible(import::import_stream(&conn, films, &source, &mut |done| {
+        bar.set_position(done as u64)
+    }))
+    .await;
     bar.finish_and_clear();
-    total.elapsed = started.elapsed();
-    print_report(&total, args.json.json)
+    let report = report?.context("Failed to write the films; nothing was written")?;
+    print_report(&report, args.json.json)
 }
 
 fn dry_run(generator: &mut Generator, bar: &indicatif::ProgressBar) -> DryRun {
@@ -135,19 +124,4 @@ fn dry_run(generator: &mut Generator, bar: &indicatif::ProgressBar) -> DryRun {
     summary.people = people.len();
     summary.companies = companies.len();
     summary
-}
-
-/// Adds one batch's report to the running total.
-fn add(total: &mut ImportReport, batch: ImportReport) {
-    total.films_added += batch.films_added;
-    total.films_unchanged += batch.films_unchanged;
-    total.people_added += batch.people_added;
-    total.companies_added += batch.companies_added;
-    total.credits_added += batch.credits_added;
-    total.company_links_added += batch.company_links_added;
-    total.scores_added += batch.scores_added;
-    total.trivia_added += batch.trivia_added;
-    total.credit_scenes_added += batch.credit_scenes_added;
-    total.revisions_written += batch.revisions_written;
-    total.notes.extend(batch.notes);
 }

@@ -1,13 +1,14 @@
 //! `stinger-admin import …`: every source goes through the one import service
-//! (`import_films`), the same the server uses for its demo data.
+//! (`import_stream`), the same the server uses for its demo data: one bulk load in one
+//! transaction, which Ctrl-C rolls back.
 
-use crate::options::{ConnectOpts, JsonOpt, bytes_bar, progress_bar};
+use crate::options::{ConnectOpts, JsonOpt, bytes_bar};
 use anyhow::Context;
 use clap::{Args, Subcommand};
+use std::future::Future;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
-use stinger_api::service::import::{ImportReport, ndjson};
+use stinger_api::service::import::{ImportError, ImportReport, ndjson};
 use stinger_api::service::{demo, import};
 
 /// What to import.
@@ -15,8 +16,9 @@ use stinger_api::service::{demo, import};
 pub enum ImportCommand {
     /// Import Stinger's own NDJSON (one film per line, as `stinger-admin export` writes it).
     ///
-    /// All or nothing: a malformed line is reported with its number and nothing is imported.
-    /// Films whose slug is already present are left unchanged.
+    /// Streams the file: memory stays flat however large it is. All or nothing: a malformed
+    /// line is reported with its number and nothing is imported; Ctrl-C leaves the database as
+    /// it was. Films whose slug is already present are left unchanged.
     #[command(after_help = "Examples:\n  \
         stinger-admin import stinger films.ndjson\n  \
         stinger-admin export | DATABASE_URL=postgres://postgres@127.0.0.1/copy stinger-admin import stinger -\n  \
@@ -69,14 +71,24 @@ pub struct DemoArgs {
 pub async fn run(command: ImportCommand) -> anyhow::Result<()> {
     match command {
         ImportCommand::Stinger(args) => {
-            let records = read_ndjson(&args.file)?;
+            let (input, len) = open_input(&args.file)?;
             let conn = args.connect.connect().await?;
-            let spinner = progress_bar(None, &format!("Importing {} films", records.len()));
-            spinner.enable_steady_tick(Duration::from_millis(120));
+            let bar = bytes_bar(len, "Importing");
+            let records = ndjson::records(BufReader::new(bar.wrap_read(input)));
             let source = format!("Stinger NDJSON {}", name(&args.file));
-            let report = import::import_films(&conn, records, &source).await;
-            spinner.finish_and_clear();
-            let report = report.context("Failed to import the films; nothing was imported")?;
+            let report =
+                interruptible(import::import_stream(&conn, records, &source, &mut |_| {})).await;
+            bar.finish_and_clear();
+            let report = report?.map_err(|err| match err {
+                ImportError::Ndjson(ndjson::NdjsonError::BadLines(_)) => anyhow::anyhow!(
+                    "{}: {err}; fix the input and run the import again (nothing was imported)",
+                    name(&args.file)
+                ),
+                err => anyhow::Error::new(err).context(format!(
+                    "Failed to import {}; nothing was imported",
+                    name(&args.file)
+                )),
+            })?;
             print_report(&report, args.json.json)?;
         }
         ImportCommand::VegaMovies(args) => {
@@ -91,9 +103,15 @@ pub async fn run(command: ImportCommand) -> anyhow::Result<()> {
                     format!("Failed to read {} as vega movies", args.file.display())
                 })?;
             let conn = args.connect.connect().await?;
-            let mut report = import::import_films(&conn, parsed.films, "vega-datasets movies.json")
-                .await
-                .context("Failed to import the films; nothing was imported")?;
+            let films = parsed.films.into_iter().map(Ok::<_, ImportError>);
+            let mut report = interruptible(import::import_stream(
+                &conn,
+                films,
+                "vega-datasets movies.json",
+                &mut |_| {},
+            ))
+            .await?
+            .context("Failed to import the films; nothing was imported")?;
             report.notes = parsed.notes;
             if args.verbose {
                 for note in &report.notes {
@@ -107,9 +125,9 @@ pub async fn run(command: ImportCommand) -> anyhow::Result<()> {
         }
         ImportCommand::Demo(args) => {
             let conn = args.connect.connect().await?;
-            let report = demo::load(&conn)
-                .await
-                .context("Failed to load the demo data")?;
+            let report = interruptible(demo::load(&conn))
+                .await?
+                .context("Failed to load the demo data; nothing was imported")?;
             print_report(&report, args.json.json)?;
         }
     }
@@ -125,33 +143,30 @@ fn name(file: &Path) -> String {
     }
 }
 
-/// Reads and parses the whole input before anything touches the database.
-fn read_ndjson(file: &Path) -> anyhow::Result<Vec<import::record::FilmRecord>> {
-    let (input, len): (Box<dyn Read>, Option<u64>) = if file == Path::new("-") {
-        (Box::new(std::io::stdin().lock()), None)
-    } else {
-        let opened = std::fs::File::open(file).map_err(|err| {
-            anyhow::anyhow!(
-                "Failed to open {}: {err}; check the path, or pass - to read standard input",
-                file.display()
-            )
-        })?;
-        let len = opened.metadata().ok().map(|m| m.len());
-        (Box::new(opened), len)
-    };
-    let bar = bytes_bar(len, "Reading");
-    let parsed = ndjson::parse(BufReader::new(bar.wrap_read(input)));
-    bar.finish_and_clear();
-    parsed.map_err(|err| match err {
-        ndjson::NdjsonError::BadLines(_) => anyhow::anyhow!(
-            "{}: {err}; fix the input and run the import again (nothing was imported)",
-            name(file)
-        ),
-        ndjson::NdjsonError::Read { .. } => anyhow::Error::new(err).context(format!(
-            "Failed to read {}; nothing was imported",
-            name(file)
+/// The input and its length (none for standard input).
+fn open_input(file: &Path) -> anyhow::Result<(Box<dyn Read>, Option<u64>)> {
+    if file == Path::new("-") {
+        return Ok((Box::new(std::io::stdin().lock()), None));
+    }
+    let opened = std::fs::File::open(file).map_err(|err| {
+        anyhow::anyhow!(
+            "Failed to open {}: {err}; check the path, or pass - to read standard input",
+            file.display()
+        )
+    })?;
+    let len = opened.metadata().ok().map(|m| m.len());
+    Ok((Box::new(opened), len))
+}
+
+/// Runs a database load, or stops it on Ctrl-C. Stopping drops the load's transaction, so the
+/// database stays as it was.
+pub async fn interruptible<T>(load: impl Future<Output = T>) -> anyhow::Result<T> {
+    tokio::select! {
+        result = load => Ok(result),
+        _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!(
+            "Interrupted: nothing was written, the database is as it was"
         )),
-    })
+    }
 }
 
 /// Prints an import report on stdout: its status line, or one JSON object with `--json`.

@@ -48,9 +48,8 @@ pub enum Command {
     /// Generate deterministic synthetic films for benchmarks.
     ///
     /// Films with people, companies, credits, scores, trivia and credit scenes; the same --films
-    /// and --seed always give the same data. Each batch of 1,000 films is its own transaction:
-    /// an interrupted run keeps the batches written, and running it again with the same seed
-    /// adds only what is missing.
+    /// and --seed always give the same data. One bulk load in one transaction: an interrupted
+    /// run (Ctrl-C) writes nothing, and running it again adds only what is missing.
     Generate(generate::GenerateArgs),
 }
 

@@ -4,7 +4,7 @@
 use super::import::record::FilmRecord;
 use super::import::{ImportError, ImportReport, facts, import_films, vega};
 use chrono::{NaiveDate, Utc};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::DatabaseConnection;
 
 /// `api/data/vega-movies.json`: 3,201 films from vega-datasets (BSD-3-Clause; see `api/data/LICENSE-vega-datasets`).
 pub const VEGA_MOVIES: &[u8] = include_bytes!("../../data/vega-movies.json");
@@ -43,12 +43,9 @@ pub fn m_butterfly() -> Result<FilmRecord, ImportError> {
     Ok(butterfly)
 }
 
-/// Loads the demo data: the vega movies, then M. Butterfly. Safe to run again: it adds nothing
-/// that is already present.
-pub async fn load<C>(db: &C) -> Result<ImportReport, ImportError>
-where
-    C: ConnectionTrait + TransactionTrait,
-{
+/// Loads the demo data: the vega movies, then M. Butterfly (two imports). Safe to run again:
+/// it adds nothing that is already present.
+pub async fn load(db: &DatabaseConnection) -> Result<ImportReport, ImportError> {
     let parsed = vega_records(Utc::now().date_naive())?;
     let mut report = import_films(db, parsed.films, "vega-datasets movies.json").await?;
     report.notes = parsed.notes;

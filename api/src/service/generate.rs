@@ -9,8 +9,9 @@
 //! six scores within their scale (some unknown), up to three trivia questions and up to two
 //! credit scenes, sometimes teasing an earlier film.
 //!
-//! Records carry explicit, unique slugs, so writing them in batches through
-//! [`import_films`](crate::service::import::import_films) never merges two generated films.
+//! Records carry explicit, unique slugs, so streaming them through
+//! [`import_stream`](crate::service::import::import_stream) never merges two generated films.
+//! A [`Generator`] is an iterator of films: memory stays flat however many are asked for.
 
 use crate::service::import::record::{
     CompanyRecord, CreditRecord, CreditSceneRecord, FilmCompanyRecord, FilmRecord, PersonRecord,
@@ -413,6 +414,18 @@ impl Generator {
             }
         }
         credits
+    }
+}
+
+impl Iterator for Generator {
+    type Item = FilmRecord;
+
+    fn next(&mut self) -> Option<FilmRecord> {
+        (self.remaining() > 0).then(|| self.film())
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining(), Some(self.remaining()))
     }
 }
 

@@ -6,7 +6,8 @@ use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 use stinger_tests::{Dataset, Engine, FilmFixture, TestDb, both_engines, insert_films, spawn_app};
 
-/// Everything public about one film except its ids (which depend on insertion order).
+/// Everything public about one film except its ids (which depend on insertion order). The
+/// revisions' reasons name the import that created them, whose number depends on the order too.
 const FILM_FACTS: &str = r#"query($slug: String!) { film(slug: $slug) {
     slug title year releaseDate runtimeMinutes mpaaRating genres tagline synopsis plot version
     creditScenes { answer confirmed scenes { kind hint } }
@@ -19,7 +20,18 @@ const FILM_FACTS: &str = r#"query($slug: String!) { film(slug: $slug) {
 } }"#;
 
 async fn film_facts(app: &stinger_tests::TestApp, slug: &str) -> Value {
-    app.data(FILM_FACTS, json!({ "slug": slug })).await["film"].clone()
+    let mut film = app.data(FILM_FACTS, json!({ "slug": slug })).await["film"].clone();
+    if let Some(edges) = film["revisions"]["edges"].as_array_mut() {
+        for edge in edges {
+            let reason = &mut edge["node"]["reason"];
+            if let Some((source, _import)) =
+                reason.as_str().and_then(|r| r.rsplit_once(" (import "))
+            {
+                *reason = Value::from(source);
+            }
+        }
+    }
+    film
 }
 
 both_engines!(a_film_fixture_stores_everything_it_describes);

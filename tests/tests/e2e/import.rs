@@ -6,14 +6,15 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::Value;
 use std::collections::HashSet;
 use stinger_api::service::demo;
-use stinger_api::service::import::{import_films, vega};
-use stinger_tests::{Engine, TestDb, both_engines};
+use stinger_api::service::import::{NoteKind, import_films, vega};
+use stinger_tests::{Dataset, Engine, TestDb, both_engines, spawn_app};
 
 /// What the vega file holds, counted straight from the JSON without the importer.
 struct Expected {
     films: usize,
     skipped: usize,
-    doubtful: usize,
+    /// Dates later than the file can hold: two-digit years a century late.
+    century_late: usize,
     directors: usize,
     distributors: usize,
     scores: usize,
@@ -40,7 +41,7 @@ fn expected(today: NaiveDate) -> Expected {
     Expected {
         films: titled.len(),
         skipped: rows.len() - titled.len(),
-        doubtful: titled
+        century_late: titled
             .iter()
             .filter_map(|r| r["Release Date"].as_str())
             .filter(|d| {
@@ -73,6 +74,18 @@ async fn count(db: &DatabaseConnection, sql: &str) -> usize {
     usize::try_from(row.try_get_by_index::<i64>(0).unwrap()).unwrap()
 }
 
+async fn release_of(db: &DatabaseConnection, slug: &str) -> Option<String> {
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "SELECT CAST(release_date AS TEXT) FROM film WHERE slug = $1",
+            [slug.into()],
+        ))
+        .await
+        .unwrap()?;
+    row.try_get_by_index::<Option<String>>(0).unwrap()
+}
+
 async fn title_of(db: &DatabaseConnection, slug: &str) -> Option<String> {
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
@@ -94,7 +107,7 @@ async fn the_whole_vega_file_imports_with_exact_counts_on_every_engine(engine: E
         (3200, 1),
         "the file is the one the issue describes"
     );
-    assert_eq!(want.doubtful, 22, "1915–1946 films dated 2015–2046");
+    assert_eq!(want.century_late, 22, "1915–1946 films dated 2015–2046");
     let test_db = TestDb::blank(engine).await;
     let db = test_db.connect().await;
     Migrator::up(&db, None).await.unwrap();
@@ -129,7 +142,39 @@ async fn the_whole_vega_file_imports_with_exact_counts_on_every_engine(engine: E
         "{engine:?}: one DIRECTING credit per film with a director"
     );
     assert_eq!(report.skipped(), want.skipped, "{engine:?}: skipped");
-    assert_eq!(report.doubtful(), want.doubtful, "{engine:?}: doubtful");
+    assert_eq!(report.doubtful(), 0, "{engine:?}: nothing is left doubtful");
+    assert_eq!(
+        report
+            .notes
+            .iter()
+            .filter(|n| n.kind == NoteKind::Repaired && n.reason.contains("wrong century"))
+            .count(),
+        want.century_late,
+        "{engine:?}: every date a century late is repaired and noted"
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM film WHERE release_date > '2012-12-31'"
+        )
+        .await,
+        0,
+        "{engine:?}: no film is dated after the file was compiled"
+    );
+    assert_eq!(
+        release_of(&db, "ben-hur-1925").await.as_deref(),
+        Some("1925-12-30"),
+        "{engine:?}: Ben-Hur (1925) is dated 1925, not 2025"
+    );
+    assert_eq!(
+        release_of(&db, "ben-hur-1959").await.as_deref(),
+        Some("1959-11-18"),
+        "{engine:?}: the remake keeps its date"
+    );
+    assert_eq!(
+        release_of(&db, "intolerance-1916").await.as_deref(),
+        Some("1916-09-05")
+    );
     assert!(
         report.notes.iter().all(|n| !n.reason.is_empty()),
         "{engine:?}: every note says why"
@@ -171,8 +216,10 @@ async fn the_whole_vega_file_imports_with_exact_counts_on_every_engine(engine: E
         report
             .notes
             .iter()
-            .any(|n| n.title == "How Green Was My Valley" && n.reason.contains("wrong century")),
-        "{engine:?}: dates expanded into the future are reported"
+            .any(|n| n.title == "How Green Was My Valley"
+                && n.kind == NoteKind::Repaired
+                && n.reason.contains("1941")),
+        "{engine:?}: dates expanded into the future are repaired and reported"
     );
 
     // A second run changes nothing and says so.
@@ -261,4 +308,35 @@ async fn m_butterfly_shares_people_and_companies_with_the_vega_films(engine: Eng
         "{engine:?}: loading the demo data twice changes nothing"
     );
     db.close().await.unwrap();
+}
+
+both_engines!(latest_films_start_with_recent_films_not_silent_ones);
+async fn latest_films_start_with_recent_films_not_silent_ones(engine: Engine) {
+    let app = spawn_app(engine, Dataset::Demo).await;
+    let data = app
+        .data(
+            "{ latestFilms(first: 20) { edges { node { title releaseDate } } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    let edges = data["latestFilms"]["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), 20);
+    for edge in edges {
+        let date = edge["node"]["releaseDate"].as_str().unwrap();
+        assert!(
+            date >= "2009-01-01",
+            "{engine:?}: the latest films are recent, not {} dated {date}",
+            edge["node"]["title"]
+        );
+    }
+    let data = app
+        .data(
+            "{ film(slug: \"ben-hur-1925\") { title releaseDate } }",
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(
+        data["film"]["releaseDate"], "1925-12-30",
+        "{engine:?}: {data}"
+    );
 }

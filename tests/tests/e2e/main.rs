@@ -1,6 +1,7 @@
 //! Stinger's end-to-end tests: one binary, a module per area.
 
 mod accounts;
+mod bulk;
 mod cli;
 mod cli_remote;
 mod datasets;

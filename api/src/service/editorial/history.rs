@@ -40,9 +40,9 @@ pub async fn list_revisions(
     Ok((rows, total))
 }
 
-/// Reverts an update revision: proposes an edit restoring its `before` values (as seen now)
-/// and approves it through [`approve`], so the revert is itself reviewed, recorded and
-/// conflict-checked; both steps publish through `events`.
+/// Reverts a revision: proposes an edit restoring its `before` values (as seen now) — for a
+/// creation, deleting the object — and approves it through [`approve`], so the revert is
+/// itself reviewed, recorded and conflict-checked; both steps publish through `events`.
 pub async fn revert<C>(
     db: &C,
     events: &Events,
@@ -60,20 +60,33 @@ where
         .one(db)
         .await?
         .ok_or(EditorialError::RevisionNotFound)?;
-    let fields: Map<String, Value> = diffable(revision.target_type, revision.diff.clone())
-        .into_iter()
-        .map(|(field, change)| {
-            let before = change.get("before").cloned().unwrap_or(Value::Null);
-            (field, before)
-        })
-        .collect();
-    let proposal = Proposal {
-        operation: EditOperation::Update,
-        target_type: revision.target_type,
-        target_id: Some(revision.target_id),
-        fields,
-        reason,
-        evidence: None,
+    let proposal = if is_creation(&revision) {
+        // Undoing a creation (an import's film, person or company, or an approved creation)
+        // deletes what it created; a film's rows go with it.
+        Proposal {
+            operation: EditOperation::Delete,
+            target_type: revision.target_type,
+            target_id: Some(revision.target_id),
+            fields: Map::new(),
+            reason,
+            evidence: None,
+        }
+    } else {
+        let fields: Map<String, Value> = diffable(revision.target_type, revision.diff.clone())
+            .into_iter()
+            .map(|(field, change)| {
+                let before = change.get("before").cloned().unwrap_or(Value::Null);
+                (field, before)
+            })
+            .collect();
+        Proposal {
+            operation: EditOperation::Update,
+            target_type: revision.target_type,
+            target_id: Some(revision.target_id),
+            fields,
+            reason,
+            evidence: None,
+        }
     };
     let edit = propose(db, events, admin, proposal).await?;
     // A revert is an admin's own act: it does not need a second pair of eyes.
@@ -89,4 +102,15 @@ where
         Some(format!("revert of revision {revision_id}")),
     )
     .await
+}
+
+/// Did this revision create its object (first version, every field from nothing)?
+fn is_creation(revision: &revision::Model) -> bool {
+    revision.version == 1
+        && match &revision.diff {
+            Value::Object(diff) => diff
+                .values()
+                .all(|change| change.get("before").is_none_or(Value::is_null)),
+            _ => false,
+        }
 }

@@ -1,10 +1,16 @@
-//! The one import path into public data. Vega movies, fact sheets, Stinger's own NDJSON and the
-//! demo data all become [`FilmRecord`]s and go through [`import_films`], which writes them in
-//! one transaction with a revision (actor: the system) for every object it creates.
+//! The one import path into public data. Vega movies, fact sheets, Stinger's own NDJSON, the
+//! demo data and `generate` all become [`FilmRecord`]s and stream through [`import_stream`],
+//! which loads them in bulk (see [`bulk`]) in one transaction: all or nothing.
+//!
+//! What an import records: one `import_run` row (source, counts, start and end) and one
+//! creation revision (actor: the system, reason naming the import) per film, person and
+//! company it creates. A film's revision covers the rows that came with it (genres, credits,
+//! company links, scores, trivia, credit scenes); reverting it deletes the film and those rows.
 //!
 //! Films are identified by slug: a film whose slug already exists is left as it is, so a second
 //! import of the same data changes nothing and says so.
 
+pub mod bulk;
 pub mod facts;
 pub mod ndjson;
 pub mod record;
@@ -12,25 +18,20 @@ pub mod vega;
 
 use crate::service::editorial::fields::is_score_scale;
 use crate::service::revision::creation_diff;
-use crate::service::search;
+use crate::service::search::search_key;
 use crate::text::{film_slug, slugify};
-use chrono::{Datelike, Utc};
-use entity::{
-    company, credit, credit_scene, film, film_company, film_genre, person, revision, score, trivia,
-};
-use record::FilmRecord;
-use sea_orm::{
-    ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, TransactionSession,
-    TransactionTrait,
-};
+use bulk::{BulkWriter, Cell, Rows};
+use chrono::{DateTime, Datelike, Utc};
+use entity::{TargetType, company, film, person};
+use record::{CreditSceneRecord, FilmRecord};
+use sea_orm::{ActiveEnum, DatabaseConnection, DbErr};
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::time::{Duration, Instant};
 
-/// Rows per multi-row INSERT: well inside both engines' bind-parameter limits.
-const CHUNK: usize = 400;
+/// Films per step of a load: a step's rows are buffered, then written table by table.
+const STEP: usize = 1_000;
 
 /// Why an import failed as a whole (bad records are notes, not errors).
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +42,9 @@ pub enum ImportError {
     /// The input is well-formed but says something impossible.
     #[error("{0}")]
     Invalid(String),
+    /// Stinger NDJSON input has bad lines (or could not be read); nothing was written.
+    #[error(transparent)]
+    Ndjson(#[from] ndjson::NdjsonError),
     /// The database refused the import; nothing was written.
     #[error("the database refused the import")]
     Db(#[from] DbErr),
@@ -157,221 +161,634 @@ impl fmt::Display for ImportReport {
     }
 }
 
-/// Imports films with everything around them, in one transaction. People and companies are
-/// matched by slug (created when missing); films already present (by slug) are left unchanged.
-#[tracing::instrument(skip_all, fields(records = records.len(), source))]
-pub async fn import_films<C>(
-    db: &C,
+/// Imports films with everything around them, in one transaction (see [`import_stream`]).
+pub async fn import_films(
+    db: &DatabaseConnection,
     records: Vec<FilmRecord>,
     source: &str,
+) -> Result<ImportReport, ImportError> {
+    import_stream(
+        db,
+        records.into_iter().map(Ok::<_, ImportError>),
+        source,
+        &mut |_| {},
+    )
+    .await
+}
+
+/// Imports a stream of films with everything around them, in one transaction, holding only
+/// one step of [`STEP`] films (plus the slugs and ids seen so far) in memory. People and
+/// companies are matched by slug (created when missing); films already present (by slug) are
+/// left unchanged. `progress` hears how many films have been read after each step.
+///
+/// An error in the stream (a bad line) or in the database rolls everything back, and so does
+/// dropping the future (Ctrl-C). An import that would add nothing writes nothing.
+#[tracing::instrument(skip_all, fields(source))]
+pub async fn import_stream<I, E>(
+    db: &DatabaseConnection,
+    records: I,
+    source: &str,
+    progress: &mut dyn FnMut(usize),
 ) -> Result<ImportReport, ImportError>
 where
-    C: ConnectionTrait + TransactionTrait,
+    I: Iterator<Item = Result<FilmRecord, E>>,
+    ImportError: From<E>,
 {
     let started = Instant::now();
-    let txn = db.begin().await?;
-    let mut report = ImportReport::default();
+    let mut writer = BulkWriter::begin(db).await?;
     let now = Utc::now();
-    let reason = format!("Imported from {source}");
-    let mut revisions: Vec<revision::ActiveModel> = Vec::new();
-    let mut record_revision = |target_type, target_id, snapshot: Value| {
-        revisions.push(revision::ActiveModel {
-            id: NotSet,
-            target_type: Set(target_type),
-            target_id: Set(target_id),
-            version: Set(1),
-            diff: Set(creation_diff(target_type, snapshot)),
-            edit_id: Set(None),
-            actor_id: Set(None),
-            reason: Set(reason.clone()),
-            self_reviewed: Set(false),
-            created_at: Set(now),
-        });
-    };
-
-    // Slugs: as given, else from title and year; duplicates within the input get -2, -3, …
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut slugged: Vec<(String, FilmRecord)> = Vec::with_capacity(records.len());
-    for record in records {
-        let base = record
-            .slug
-            .clone()
-            .unwrap_or_else(|| film_slug(&record.title, record.release_date.map(|d| d.year())));
-        let n = seen.entry(base.clone()).or_insert(0);
-        *n += 1;
-        let slug = if *n == 1 { base } else { format!("{base}-{n}") };
-        slugged.push((slug, record));
-    }
-
-    let existing = existing_slugs::<film::Entity, _>(
-        &txn,
-        film::Column::Slug,
-        slugged.iter().map(|(s, _)| s.clone()),
-    )
-    .await?;
-    let (present, new): (Vec<_>, Vec<_>) = slugged
-        .into_iter()
-        .partition(|(slug, _)| existing.contains_key(slug));
-    report.films_unchanged = present.len();
-
-    // People and companies: one row per slug, created when missing.
-    let mut people: BTreeMap<String, &record::PersonRecord> = BTreeMap::new();
-    let mut companies: BTreeMap<String, &record::CompanyRecord> = BTreeMap::new();
-    for (_, film) in &new {
-        for credit in &film.credits {
-            people
-                .entry(person_slug(&credit.person))
-                .or_insert(&credit.person);
+    let run_id = writer
+        .scalar(
+            "INSERT INTO import_run (source, started_at) VALUES ($1, $2) RETURNING id",
+            vec![source.into(), now.into()],
+        )
+        .await?
+        .ok_or_else(|| DbErr::Custom("the import run got no id".to_owned()))?;
+    let mut load = Load::new(
+        writer,
+        now,
+        format!("Imported from {source} (import {run_id})"),
+    );
+    let mut records = records.peekable();
+    let mut read = 0;
+    while records.peek().is_some() {
+        let mut step = Vec::with_capacity(STEP);
+        for record in records.by_ref().take(STEP) {
+            step.push(record?);
         }
-        for link in &film.companies {
-            companies
-                .entry(company_slug(&link.company))
-                .or_insert(&link.company);
+        read += step.len();
+        load.step(step).await?;
+        progress(read);
+    }
+    load.finish().await?;
+    let Load {
+        mut writer,
+        mut report,
+        rows_added,
+        ..
+    } = load;
+    if !report.changed_anything() {
+        writer.rollback().await?;
+        report.elapsed = started.elapsed();
+        return Ok(report);
+    }
+    writer
+        .scalar(
+            "UPDATE import_run SET films_added = $1, films_unchanged = $2, people_added = $3, \
+             companies_added = $4, rows_added = $5, revisions_written = $6, finished_at = $7 \
+             WHERE id = $8 RETURNING id",
+            vec![
+                count(report.films_added),
+                count(report.films_unchanged),
+                count(report.people_added),
+                count(report.companies_added),
+                Cell::Int(rows_added),
+                count(report.revisions_written),
+                Utc::now().into(),
+                run_id.into(),
+            ],
+        )
+        .await?;
+    writer.commit().await?;
+    report.elapsed = started.elapsed();
+    tracing::info!(
+        source,
+        import = run_id,
+        films_added = report.films_added,
+        films_unchanged = report.films_unchanged,
+        "import finished"
+    );
+    Ok(report)
+}
+
+fn count(n: usize) -> Cell {
+    Cell::Int(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+/// The row buffers of one step, one per table, flushed in an order the foreign keys accept.
+struct Tables {
+    person: Rows,
+    company: Rows,
+    film: Rows,
+    film_genre: Rows,
+    credit: Rows,
+    film_company: Rows,
+    score: Rows,
+    trivia: Rows,
+    credit_scene: Rows,
+    search_entry: Rows,
+    revision: Rows,
+}
+
+impl Tables {
+    fn new() -> Self {
+        Self {
+            person: Rows::new(
+                "person",
+                &[
+                    "id",
+                    "slug",
+                    "name",
+                    "birth_date",
+                    "biography",
+                    "version",
+                    "created_at",
+                    "updated_at",
+                ],
+            ),
+            company: Rows::new(
+                "company",
+                &[
+                    "id",
+                    "slug",
+                    "name",
+                    "country",
+                    "version",
+                    "created_at",
+                    "updated_at",
+                ],
+            ),
+            film: Rows::new(
+                "film",
+                &[
+                    "id",
+                    "slug",
+                    "title",
+                    "original_title",
+                    "release_date",
+                    "runtime_minutes",
+                    "mpaa_rating",
+                    "tagline",
+                    "synopsis",
+                    "plot",
+                    "credit_scenes_confirmed",
+                    "version",
+                    "created_at",
+                    "updated_at",
+                ],
+            ),
+            film_genre: Rows::new("film_genre", &["film_id", "genre", "position"]),
+            credit: Rows::new(
+                "credit",
+                &[
+                    "film_id",
+                    "person_id",
+                    "department",
+                    "job",
+                    "character",
+                    "billing_order",
+                    "version",
+                    "created_at",
+                    "updated_at",
+                ],
+            ),
+            film_company: Rows::new(
+                "film_company",
+                &[
+                    "film_id",
+                    "company_id",
+                    "role",
+                    "version",
+                    "created_at",
+                    "updated_at",
+                ],
+            ),
+            score: Rows::new(
+                "score",
+                &[
+                    "film_id",
+                    "source",
+                    "kind",
+                    "value",
+                    "scale",
+                    "vote_count",
+                    "as_of",
+                    "source_url",
+                    "version",
+                    "created_at",
+                    "updated_at",
+                ],
+            ),
+            trivia: Rows::new(
+                "trivia",
+                &[
+                    "film_id",
+                    "question",
+                    "answer",
+                    "wrong_choices",
+                    "difficulty",
+                    "spoiler",
+                    "source",
+                    "version",
+                    "created_at",
+                    "updated_at",
+                ],
+            ),
+            credit_scene: Rows::new(
+                "credit_scene",
+                &[
+                    "film_id",
+                    "kind",
+                    "position",
+                    "starts_at_seconds",
+                    "length_seconds",
+                    "hint",
+                    "description",
+                    "teases_film_id",
+                    "version",
+                    "created_at",
+                    "updated_at",
+                ],
+            ),
+            search_entry: Rows::new(
+                "search_entry",
+                &["target_type", "target_id", "name", "folded", "weight"],
+            ),
+            revision: Rows::new(
+                "revision",
+                &[
+                    "target_type",
+                    "target_id",
+                    "version",
+                    "diff",
+                    "edit_id",
+                    "actor_id",
+                    "reason",
+                    "self_reviewed",
+                    "created_at",
+                ],
+            ),
         }
     }
-    let mut person_ids =
-        existing_slugs::<person::Entity, _>(&txn, person::Column::Slug, people.keys().cloned())
-            .await?;
-    let to_create: Vec<person::ActiveModel> = people
-        .iter()
-        .filter(|(slug, _)| !person_ids.contains_key(*slug))
-        .map(|(slug, p)| person::ActiveModel {
-            id: NotSet,
-            slug: Set(slug.clone()),
-            name: Set(p.name.clone()),
-            birth_date: Set(p.birth_date),
-            biography: Set(p.biography.clone()),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-        })
-        .collect();
-    for model in insert_chunks(&txn, to_create).await? {
-        report.people_added += 1;
-        person_ids.insert(model.slug.clone(), model.id);
-        record_revision(entity::TargetType::Person, model.id, snapshot(&model));
-    }
-    let mut company_ids = existing_slugs::<company::Entity, _>(
-        &txn,
-        company::Column::Slug,
-        companies.keys().cloned(),
-    )
-    .await?;
-    let to_create: Vec<company::ActiveModel> = companies
-        .iter()
-        .filter(|(slug, _)| !company_ids.contains_key(*slug))
-        .map(|(slug, c)| company::ActiveModel {
-            id: NotSet,
-            slug: Set(slug.clone()),
-            name: Set(c.name.clone()),
-            country: Set(c.country.clone()),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-        })
-        .collect();
-    for model in insert_chunks(&txn, to_create).await? {
-        report.companies_added += 1;
-        company_ids.insert(model.slug.clone(), model.id);
-        record_revision(entity::TargetType::Company, model.id, snapshot(&model));
+
+    /// Rows buffered in all tables.
+    fn len(&self) -> usize {
+        self.all().iter().map(|rows| rows.len()).sum()
     }
 
-    // Films.
-    let to_create: Vec<film::ActiveModel> = new
-        .iter()
-        .map(|(slug, f)| film::ActiveModel {
-            id: NotSet,
-            slug: Set(slug.clone()),
-            title: Set(f.title.clone()),
-            original_title: Set(f.original_title.clone()),
-            release_date: Set(f.release_date),
-            runtime_minutes: Set(f.runtime_minutes),
-            mpaa_rating: Set(f.mpaa_rating.clone()),
-            tagline: Set(f.tagline.clone()),
-            synopsis: Set(f.synopsis.clone()),
-            plot: Set(f.plot.clone()),
-            credit_scenes_confirmed: Set(f.credit_scenes_confirmed),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-        })
-        .collect();
-    let mut film_ids: HashMap<String, i64> = HashMap::new();
-    let genres_by_slug: HashMap<&str, &Vec<String>> =
-        new.iter().map(|(s, f)| (s.as_str(), &f.genres)).collect();
-    for model in insert_chunks(&txn, to_create).await? {
-        report.films_added += 1;
-        film_ids.insert(model.slug.clone(), model.id);
-        let mut snap = snapshot(&model);
-        if let (Value::Object(map), Some(genres)) =
-            (&mut snap, genres_by_slug.get(model.slug.as_str()))
-        {
-            map.insert("genres".to_owned(), Value::from((*genres).clone()));
+    fn all(&self) -> [&Rows; 11] {
+        [
+            &self.person,
+            &self.company,
+            &self.film,
+            &self.film_genre,
+            &self.credit,
+            &self.film_company,
+            &self.score,
+            &self.trivia,
+            &self.credit_scene,
+            &self.search_entry,
+            &self.revision,
+        ]
+    }
+
+    /// Writes every buffer, parents before children.
+    async fn flush(&mut self, writer: &mut BulkWriter) -> Result<(), DbErr> {
+        for rows in [
+            &mut self.person,
+            &mut self.company,
+            &mut self.film,
+            &mut self.film_genre,
+            &mut self.credit,
+            &mut self.film_company,
+            &mut self.score,
+            &mut self.trivia,
+            &mut self.credit_scene,
+            &mut self.search_entry,
+            &mut self.revision,
+        ] {
+            writer.write(rows).await?;
         }
-        record_revision(entity::TargetType::Film, model.id, snap);
+        Ok(())
+    }
+}
+
+/// A load in progress: its transaction, what it has met so far and what it has added.
+struct Load {
+    writer: BulkWriter,
+    now: DateTime<Utc>,
+    reason: String,
+    report: ImportReport,
+    rows_added: i64,
+    tables: Tables,
+    /// How often each base slug was met in the input, for the `-2`, `-3`, … of duplicates.
+    seen_slugs: HashMap<String, usize>,
+    /// Films this load created, by slug (for credit scenes teasing them).
+    film_ids: HashMap<String, i64>,
+    /// Every person met, by slug (existing or created).
+    person_ids: HashMap<String, i64>,
+    company_ids: HashMap<String, i64>,
+    /// People and companies this load created: name and how many credits or films.
+    new_people: HashMap<i64, (String, i64)>,
+    new_companies: HashMap<i64, (String, i64)>,
+    /// Existing people and companies this load gave credits or films (their search weight moves).
+    touched_people: HashSet<i64>,
+    touched_companies: HashSet<i64>,
+    /// Credit scenes teasing a film, written once every film of the input exists.
+    teasing: Vec<(i64, CreditSceneRecord)>,
+}
+
+impl Load {
+    fn new(writer: BulkWriter, now: DateTime<Utc>, reason: String) -> Self {
+        Self {
+            writer,
+            now,
+            reason,
+            report: ImportReport::default(),
+            rows_added: 0,
+            tables: Tables::new(),
+            seen_slugs: HashMap::new(),
+            film_ids: HashMap::new(),
+            person_ids: HashMap::new(),
+            company_ids: HashMap::new(),
+            new_people: HashMap::new(),
+            new_companies: HashMap::new(),
+            touched_people: HashSet::new(),
+            touched_companies: HashSet::new(),
+            teasing: Vec::new(),
+        }
     }
 
-    // What belongs to each new film.
-    let mut genres = Vec::new();
-    let mut credits = Vec::new();
-    let mut links = Vec::new();
-    let mut scores = Vec::new();
-    let mut trivia = Vec::new();
-    let mut scenes = Vec::new();
-    let mut teased_slugs = Vec::new();
-    for (slug, f) in &new {
-        let Some(&film_id) = film_ids.get(slug) else {
-            return Err(ImportError::Invalid(format!("film {slug} was not stored")));
+    /// A creation revision of `target`, from its stored state.
+    fn revision(&mut self, target_type: TargetType, target_id: i64, snapshot: Value) {
+        let diff = creation_diff(target_type, snapshot);
+        self.tables.revision.push([
+            target_type.to_value().into(),
+            target_id.into(),
+            1i32.into(),
+            Cell::Json(diff.to_string()),
+            Cell::Null,
+            Cell::Null,
+            self.reason.as_str().into(),
+            false.into(),
+            self.now.into(),
+        ]);
+        self.report.revisions_written += 1;
+    }
+
+    fn search_entry(&mut self, target_type: TargetType, target_id: i64, name: &str, weight: i64) {
+        self.tables.search_entry.push([
+            target_type.to_value().into(),
+            target_id.into(),
+            name.into(),
+            search_key(name).into(),
+            weight.into(),
+        ]);
+    }
+
+    /// Loads one step of films.
+    async fn step(&mut self, records: Vec<FilmRecord>) -> Result<(), ImportError> {
+        let now = self.now;
+        // Slugs: as given, else from title and year; duplicates within the input get -2, -3, …
+        let mut slugged = Vec::with_capacity(records.len());
+        for record in records {
+            let base = record
+                .slug
+                .clone()
+                .unwrap_or_else(|| film_slug(&record.title, record.release_date.map(|d| d.year())));
+            let n = self.seen_slugs.entry(base.clone()).or_insert(0);
+            *n += 1;
+            let slug = if *n == 1 { base } else { format!("{base}-{n}") };
+            slugged.push((slug, record));
+        }
+        let slugs: Vec<String> = slugged.iter().map(|(slug, _)| slug.clone()).collect();
+        let existing = self.writer.existing_slugs("film", &slugs).await?;
+        let new: Vec<(String, FilmRecord)> = slugged
+            .into_iter()
+            .filter(|(slug, _)| !existing.contains_key(slug))
+            .collect();
+        self.report.films_unchanged += slugs.len() - new.len();
+
+        self.add_people(&new).await?;
+        self.add_companies(&new).await?;
+
+        let ids = self.writer.allocate_ids("film", new.len()).await?;
+        for ((slug, f), film_id) in new.into_iter().zip(ids) {
+            self.add_film(slug, f, film_id, now)?;
+        }
+        self.rows_added += i64::try_from(self.tables.len()).unwrap_or(i64::MAX);
+        self.tables.flush(&mut self.writer).await?;
+        Ok(())
+    }
+
+    /// Creates the people the films name that are neither known to this load nor stored.
+    async fn add_people(&mut self, films: &[(String, FilmRecord)]) -> Result<(), ImportError> {
+        let mut wanted: Vec<&record::PersonRecord> = Vec::new();
+        let mut wanted_slugs = HashSet::new();
+        for (_, film) in films {
+            for credit in &film.credits {
+                let slug = person_slug(&credit.person);
+                if !self.person_ids.contains_key(&slug) && wanted_slugs.insert(slug) {
+                    wanted.push(&credit.person);
+                }
+            }
+        }
+        let slugs: Vec<String> = wanted.iter().map(|p| person_slug(p)).collect();
+        let stored = self.writer.existing_slugs("person", &slugs).await?;
+        self.touched_people.extend(stored.values().copied());
+        self.person_ids.extend(stored);
+        let to_create: Vec<(String, &record::PersonRecord)> = slugs
+            .into_iter()
+            .zip(wanted)
+            .filter(|(slug, _)| !self.person_ids.contains_key(slug))
+            .collect();
+        let ids = self.writer.allocate_ids("person", to_create.len()).await?;
+        for ((slug, p), id) in to_create.into_iter().zip(ids) {
+            let model = person::Model {
+                id,
+                slug: slug.clone(),
+                name: p.name.clone(),
+                birth_date: p.birth_date,
+                biography: p.biography.clone(),
+                version: 1,
+                created_at: self.now,
+                updated_at: self.now,
+            };
+            self.tables.person.push([
+                id.into(),
+                slug.as_str().into(),
+                p.name.as_str().into(),
+                p.birth_date.into(),
+                p.biography.clone().into(),
+                1i32.into(),
+                self.now.into(),
+                self.now.into(),
+            ]);
+            self.revision(TargetType::Person, id, snapshot(&model));
+            self.report.people_added += 1;
+            self.new_people.insert(id, (p.name.clone(), 0));
+            self.person_ids.insert(slug, id);
+        }
+        Ok(())
+    }
+
+    /// Creates the companies the films name that are neither known to this load nor stored.
+    async fn add_companies(&mut self, films: &[(String, FilmRecord)]) -> Result<(), ImportError> {
+        let mut wanted: Vec<&record::CompanyRecord> = Vec::new();
+        let mut wanted_slugs = HashSet::new();
+        for (_, film) in films {
+            for link in &film.companies {
+                let slug = company_slug(&link.company);
+                if !self.company_ids.contains_key(&slug) && wanted_slugs.insert(slug) {
+                    wanted.push(&link.company);
+                }
+            }
+        }
+        let slugs: Vec<String> = wanted.iter().map(|c| company_slug(c)).collect();
+        let stored = self.writer.existing_slugs("company", &slugs).await?;
+        self.touched_companies.extend(stored.values().copied());
+        self.company_ids.extend(stored);
+        let to_create: Vec<(String, &record::CompanyRecord)> = slugs
+            .into_iter()
+            .zip(wanted)
+            .filter(|(slug, _)| !self.company_ids.contains_key(slug))
+            .collect();
+        let ids = self.writer.allocate_ids("company", to_create.len()).await?;
+        for ((slug, c), id) in to_create.into_iter().zip(ids) {
+            let model = company::Model {
+                id,
+                slug: slug.clone(),
+                name: c.name.clone(),
+                country: c.country.clone(),
+                version: 1,
+                created_at: self.now,
+                updated_at: self.now,
+            };
+            self.tables.company.push([
+                id.into(),
+                slug.as_str().into(),
+                c.name.as_str().into(),
+                c.country.clone().into(),
+                1i32.into(),
+                self.now.into(),
+                self.now.into(),
+            ]);
+            self.revision(TargetType::Company, id, snapshot(&model));
+            self.report.companies_added += 1;
+            self.new_companies.insert(id, (c.name.clone(), 0));
+            self.company_ids.insert(slug, id);
+        }
+        Ok(())
+    }
+
+    /// Buffers one new film with everything that belongs to it.
+    fn add_film(
+        &mut self,
+        slug: String,
+        f: FilmRecord,
+        film_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), ImportError> {
+        let model = film::Model {
+            id: film_id,
+            slug: slug.clone(),
+            title: f.title.clone(),
+            original_title: f.original_title.clone(),
+            release_date: f.release_date,
+            runtime_minutes: f.runtime_minutes,
+            mpaa_rating: f.mpaa_rating.clone(),
+            tagline: f.tagline.clone(),
+            synopsis: f.synopsis.clone(),
+            plot: f.plot.clone(),
+            credit_scenes_confirmed: f.credit_scenes_confirmed,
+            version: 1,
+            created_at: now,
+            updated_at: now,
         };
+        self.tables.film.push([
+            film_id.into(),
+            slug.as_str().into(),
+            f.title.as_str().into(),
+            f.original_title.clone().into(),
+            f.release_date.into(),
+            f.runtime_minutes.into(),
+            f.mpaa_rating.clone().into(),
+            f.tagline.clone().into(),
+            f.synopsis.clone().into(),
+            f.plot.clone().into(),
+            f.credit_scenes_confirmed.into(),
+            1i32.into(),
+            now.into(),
+            now.into(),
+        ]);
+        let mut snap = snapshot(&model);
+        if let Value::Object(map) = &mut snap {
+            map.insert("genres".to_owned(), Value::from(f.genres.clone()));
+        }
+        self.revision(TargetType::Film, film_id, snap);
+        let weight = f
+            .scores
+            .iter()
+            .filter_map(|s| s.vote_count)
+            .max()
+            .unwrap_or(0);
+        self.search_entry(TargetType::Film, film_id, &f.title, weight);
+        self.report.films_added += 1;
+
         let mut seen_genres = HashSet::new();
         for (position, genre) in f.genres.iter().enumerate() {
             if seen_genres.insert(genre) {
-                genres.push(film_genre::ActiveModel {
-                    film_id: Set(film_id),
-                    genre: Set(genre.clone()),
-                    position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
-                });
+                self.tables.film_genre.push([
+                    film_id.into(),
+                    genre.as_str().into(),
+                    i32::try_from(position).unwrap_or(i32::MAX).into(),
+                ]);
             }
         }
         for c in &f.credits {
-            let person_id = person_ids
+            let person_id = self
+                .person_ids
                 .get(&person_slug(&c.person))
                 .copied()
                 .ok_or_else(|| {
                     ImportError::Invalid(format!("person {} was not stored", c.person.name))
                 })?;
-            credits.push(credit::ActiveModel {
-                id: NotSet,
-                film_id: Set(film_id),
-                person_id: Set(person_id),
-                department: Set(c.department),
-                job: Set(c.job.clone()),
-                character: Set(c.character.clone()),
-                billing_order: Set(c.billing_order),
-                version: Set(1),
-                created_at: Set(now),
-                updated_at: Set(now),
-            });
+            match self.new_people.get_mut(&person_id) {
+                Some((_, credits)) => *credits += 1,
+                None => {
+                    self.touched_people.insert(person_id);
+                }
+            }
+            self.tables.credit.push([
+                film_id.into(),
+                person_id.into(),
+                c.department.to_value().into(),
+                c.job.clone().into(),
+                c.character.clone().into(),
+                c.billing_order.into(),
+                1i32.into(),
+                now.into(),
+                now.into(),
+            ]);
+            self.report.credits_added += 1;
         }
         let mut seen_links = HashSet::new();
         for l in &f.companies {
-            let company_id = company_ids
+            let company_id = self
+                .company_ids
                 .get(&company_slug(&l.company))
                 .copied()
                 .ok_or_else(|| {
                     ImportError::Invalid(format!("company {} was not stored", l.company.name))
                 })?;
-            if seen_links.insert((company_id, l.role)) {
-                links.push(film_company::ActiveModel {
-                    id: NotSet,
-                    film_id: Set(film_id),
-                    company_id: Set(company_id),
-                    role: Set(l.role),
-                    version: Set(1),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                });
+            if !seen_links.insert((company_id, l.role)) {
+                continue;
             }
+            match self.new_companies.get_mut(&company_id) {
+                Some((_, films)) => *films += 1,
+                None => {
+                    self.touched_companies.insert(company_id);
+                }
+            }
+            self.tables.film_company.push([
+                film_id.into(),
+                company_id.into(),
+                l.role.to_value().into(),
+                1i32.into(),
+                now.into(),
+                now.into(),
+            ]);
+            self.report.company_links_added += 1;
         }
         for s in &f.scores {
             if !is_score_scale(s.scale.into()) {
@@ -380,118 +797,124 @@ where
                     s.scale
                 )));
             }
-            scores.push(score::ActiveModel {
-                id: NotSet,
-                film_id: Set(film_id),
-                source: Set(s.source),
-                kind: Set(s.kind),
-                value: Set(s.value),
-                scale: Set(s.scale),
-                vote_count: Set(s.vote_count),
-                as_of: Set(s.as_of),
-                source_url: Set(s.source_url.clone()),
-                version: Set(1),
-                created_at: Set(now),
-                updated_at: Set(now),
-            });
+            self.tables.score.push([
+                film_id.into(),
+                s.source.to_value().into(),
+                s.kind.to_value().into(),
+                s.value.into(),
+                s.scale.into(),
+                s.vote_count.into(),
+                s.as_of.into(),
+                s.source_url.clone().into(),
+                1i32.into(),
+                now.into(),
+                now.into(),
+            ]);
+            self.report.scores_added += 1;
         }
         for t in &f.trivia {
-            trivia.push(trivia::ActiveModel {
-                id: NotSet,
-                film_id: Set(film_id),
-                question: Set(t.question.clone()),
-                answer: Set(t.answer.clone()),
-                wrong_choices: Set(Value::from(t.wrong_choices.clone())),
-                difficulty: Set(t.difficulty),
-                spoiler: Set(t.spoiler),
-                source: Set(t.source.clone()),
-                version: Set(1),
-                created_at: Set(now),
-                updated_at: Set(now),
-            });
+            self.tables.trivia.push([
+                film_id.into(),
+                t.question.as_str().into(),
+                t.answer.as_str().into(),
+                Cell::Json(Value::from(t.wrong_choices.clone()).to_string()),
+                t.difficulty.into(),
+                t.spoiler.into(),
+                t.source.clone().into(),
+                1i32.into(),
+                now.into(),
+                now.into(),
+            ]);
+            self.report.trivia_added += 1;
         }
-        for s in &f.credit_scenes {
-            teased_slugs.extend(s.teases_film.clone());
-            scenes.push((film_id, s));
+        let FilmRecord { credit_scenes, .. } = f;
+        for scene in credit_scenes {
+            if scene.teases_film.is_some() {
+                self.teasing.push((film_id, scene));
+            } else {
+                self.scene(film_id, &scene, None);
+            }
         }
+        self.film_ids.insert(slug, film_id);
+        Ok(())
     }
-    let mut teased =
-        existing_slugs::<film::Entity, _>(&txn, film::Column::Slug, teased_slugs.into_iter())
-            .await?;
-    teased.extend(film_ids.iter().map(|(k, v)| (k.clone(), *v)));
-    let scenes: Vec<credit_scene::ActiveModel> = scenes
-        .into_iter()
-        .map(|(film_id, s)| {
-            let teases_film_id = match &s.teases_film {
-                Some(slug) => Some(teased.get(slug).copied().ok_or_else(|| {
+
+    fn scene(&mut self, film_id: i64, s: &CreditSceneRecord, teases_film_id: Option<i64>) {
+        self.tables.credit_scene.push([
+            film_id.into(),
+            s.kind.to_value().into(),
+            s.position.into(),
+            s.starts_at_seconds.into(),
+            s.length_seconds.into(),
+            s.hint.clone().into(),
+            s.description.clone().into(),
+            teases_film_id.into(),
+            1i32.into(),
+            self.now.into(),
+            self.now.into(),
+        ]);
+        self.report.credit_scenes_added += 1;
+    }
+
+    /// After the last step: credit scenes teasing films, the search entries of new people and
+    /// companies, and the search weights of existing ones given credits or films.
+    async fn finish(&mut self) -> Result<(), ImportError> {
+        let teasing = std::mem::take(&mut self.teasing);
+        let unknown: Vec<String> = teasing
+            .iter()
+            .filter_map(|(_, s)| s.teases_film.clone())
+            .filter(|slug| !self.film_ids.contains_key(slug))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let stored = self.writer.existing_slugs("film", &unknown).await?;
+        for (film_id, scene) in &teasing {
+            let slug = scene.teases_film.as_deref().unwrap_or_default();
+            let teased = self
+                .film_ids
+                .get(slug)
+                .or_else(|| stored.get(slug))
+                .copied()
+                .ok_or_else(|| {
                     ImportError::Invalid(format!(
                         "a credit scene teases {slug}, which does not exist"
                     ))
-                })?),
-                None => None,
-            };
-            Ok(credit_scene::ActiveModel {
-                id: NotSet,
-                film_id: Set(film_id),
-                kind: Set(s.kind),
-                position: Set(s.position),
-                starts_at_seconds: Set(s.starts_at_seconds),
-                length_seconds: Set(s.length_seconds),
-                hint: Set(s.hint.clone()),
-                description: Set(s.description.clone()),
-                teases_film_id: Set(teases_film_id),
-                version: Set(1),
-                created_at: Set(now),
-                updated_at: Set(now),
-            })
-        })
-        .collect::<Result<_, ImportError>>()?;
+                })?;
+            self.scene(*film_id, scene, Some(teased));
+        }
+        for (id, (name, weight)) in std::mem::take(&mut self.new_people) {
+            self.search_entry(TargetType::Person, id, &name, weight);
+        }
+        for (id, (name, weight)) in std::mem::take(&mut self.new_companies) {
+            self.search_entry(TargetType::Company, id, &name, weight);
+        }
+        self.rows_added += i64::try_from(self.tables.len()).unwrap_or(i64::MAX);
+        self.tables.flush(&mut self.writer).await?;
 
-    for chunk in genres.chunks(CHUNK) {
-        film_genre::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(&txn)
-            .await?;
+        let people: Vec<i64> = self.touched_people.iter().copied().collect();
+        if !people.is_empty() {
+            self.writer
+                .execute_for_ids(
+                    "UPDATE search_entry SET weight = \
+                     (SELECT COUNT(*) FROM credit c WHERE c.person_id = search_entry.target_id) \
+                     WHERE target_type = 'PERSON' AND target_id IN ({ids})",
+                    &people,
+                )
+                .await?;
+        }
+        let companies: Vec<i64> = self.touched_companies.iter().copied().collect();
+        if !companies.is_empty() {
+            self.writer
+                .execute_for_ids(
+                    "UPDATE search_entry SET weight = \
+                     (SELECT COUNT(*) FROM film_company l WHERE l.company_id = search_entry.target_id) \
+                     WHERE target_type = 'COMPANY' AND target_id IN ({ids})",
+                    &companies,
+                )
+                .await?;
+        }
+        Ok(())
     }
-    for model in insert_chunks(&txn, credits).await? {
-        report.credits_added += 1;
-        record_revision(entity::TargetType::Credit, model.id, snapshot(&model));
-    }
-    for model in insert_chunks(&txn, links).await? {
-        report.company_links_added += 1;
-        record_revision(entity::TargetType::FilmCompany, model.id, snapshot(&model));
-    }
-    for model in insert_chunks(&txn, scores).await? {
-        report.scores_added += 1;
-        record_revision(entity::TargetType::Score, model.id, snapshot(&model));
-    }
-    for model in insert_chunks(&txn, trivia).await? {
-        report.trivia_added += 1;
-        record_revision(entity::TargetType::Trivia, model.id, snapshot(&model));
-    }
-    for model in insert_chunks(&txn, scenes).await? {
-        report.credit_scenes_added += 1;
-        record_revision(entity::TargetType::CreditScene, model.id, snapshot(&model));
-    }
-    let ids = |map: &HashMap<String, i64>| map.values().copied().collect::<Vec<_>>();
-    search::reindex(&txn, entity::TargetType::Film, &ids(&film_ids)).await?;
-    search::reindex(&txn, entity::TargetType::Person, &ids(&person_ids)).await?;
-    search::reindex(&txn, entity::TargetType::Company, &ids(&company_ids)).await?;
-
-    report.revisions_written = revisions.len();
-    for chunk in revisions.chunks(CHUNK) {
-        revision::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(&txn)
-            .await?;
-    }
-    txn.commit().await?;
-    report.elapsed = started.elapsed();
-    tracing::info!(
-        source,
-        films_added = report.films_added,
-        films_unchanged = report.films_unchanged,
-        "import finished"
-    );
-    Ok(report)
 }
 
 /// The slug a person record stands for.
@@ -510,55 +933,4 @@ pub fn company_slug(company: &record::CompanyRecord) -> String {
 /// A model as JSON, for revisions.
 fn snapshot<M: serde::Serialize>(model: &M) -> Value {
     serde_json::to_value(model).unwrap_or(Value::Null)
-}
-
-/// Inserts rows in chunks and returns the stored models.
-async fn insert_chunks<A, C>(
-    db: &C,
-    rows: Vec<A>,
-) -> Result<Vec<<A::Entity as EntityTrait>::Model>, DbErr>
-where
-    A: sea_orm::ActiveModelTrait + Clone + Send,
-    <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
-    C: ConnectionTrait,
-{
-    let mut stored = Vec::with_capacity(rows.len());
-    for chunk in rows.chunks(CHUNK) {
-        stored.extend(
-            A::Entity::insert_many(chunk.to_vec())
-                .exec_with_returning(db)
-                .await?,
-        );
-    }
-    Ok(stored)
-}
-
-/// Which of `slugs` exist in the entity's table, with their ids.
-async fn existing_slugs<E, C>(
-    db: &C,
-    column: E::Column,
-    slugs: impl Iterator<Item = String>,
-) -> Result<HashMap<String, i64>, DbErr>
-where
-    E: EntityTrait,
-    C: ConnectionTrait,
-{
-    use sea_orm::QuerySelect;
-    let slugs: Vec<String> = slugs.collect::<HashSet<_>>().into_iter().collect();
-    let mut found = HashMap::new();
-    for chunk in slugs.chunks(CHUNK) {
-        let rows: Vec<(String, i64)> = E::find()
-            .select_only()
-            .column(column)
-            .column_as(
-                sea_orm::sea_query::Expr::col(sea_orm::sea_query::Alias::new("id")),
-                "id",
-            )
-            .filter(column.is_in(chunk.iter().cloned()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        found.extend(rows);
-    }
-    Ok(found)
 }

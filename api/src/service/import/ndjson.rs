@@ -52,29 +52,88 @@ impl fmt::Display for BadLines<'_> {
 
 /// Reads every line of `input` as a [`FilmRecord`]; blank lines are allowed and ignored.
 pub fn parse(input: impl BufRead) -> Result<Vec<FilmRecord>, NdjsonError> {
-    let mut records = Vec::new();
-    let mut bad = Vec::new();
-    for (index, line) in input.lines().enumerate() {
-        let number = index + 1;
-        let line = line.map_err(|source| NdjsonError::Read {
-            line: number,
-            source,
-        })?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        match serde_json::from_str::<FilmRecord>(&line) {
-            Ok(record) => records.push(record),
-            Err(err) => bad.push(BadLine {
-                line: number,
-                message: describe(&err),
-            }),
-        }
+    records(input).collect()
+}
+
+/// The film records of `input`, one line at a time. At the first bad line it reads on to the
+/// end, keeping no records, and yields one error listing every bad line; then it stops.
+pub fn records<R: BufRead>(input: R) -> Records<R> {
+    Records {
+        lines: input.lines().enumerate(),
+        done: false,
     }
-    if bad.is_empty() {
-        Ok(records)
-    } else {
-        Err(NdjsonError::BadLines(bad))
+}
+
+/// The iterator of [`records`].
+pub struct Records<R> {
+    lines: std::iter::Enumerate<std::io::Lines<R>>,
+    done: bool,
+}
+
+impl<R: BufRead> Records<R> {
+    /// Reads the rest of the input after `first`, collecting every bad line.
+    fn bad_lines(&mut self, first: BadLine) -> NdjsonError {
+        let mut bad = vec![first];
+        for (index, line) in self.lines.by_ref() {
+            let number = index + 1;
+            let line = match line {
+                Ok(line) => line,
+                Err(source) => {
+                    return NdjsonError::Read {
+                        line: number,
+                        source,
+                    };
+                }
+            };
+            if line.trim().is_empty() {
+                continue;
+            }
+            if let Err(err) = serde_json::from_str::<FilmRecord>(&line) {
+                bad.push(BadLine {
+                    line: number,
+                    message: describe(&err),
+                });
+            }
+        }
+        NdjsonError::BadLines(bad)
+    }
+}
+
+impl<R: BufRead> Iterator for Records<R> {
+    type Item = Result<FilmRecord, NdjsonError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        for (index, line) in self.lines.by_ref() {
+            let number = index + 1;
+            let line = match line {
+                Ok(line) => line,
+                Err(source) => {
+                    self.done = true;
+                    return Some(Err(NdjsonError::Read {
+                        line: number,
+                        source,
+                    }));
+                }
+            };
+            if line.trim().is_empty() {
+                continue;
+            }
+            return match serde_json::from_str::<FilmRecord>(&line) {
+                Ok(record) => Some(Ok(record)),
+                Err(err) => {
+                    self.done = true;
+                    Some(Err(self.bad_lines(BadLine {
+                        line: number,
+                        message: describe(&err),
+                    })))
+                }
+            };
+        }
+        self.done = true;
+        None
     }
 }
 

@@ -6,7 +6,7 @@ use super::record::{
 };
 use super::{ImportError, Note, NoteKind};
 use crate::text::repair_mojibake;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use entity::{CompanyRole, Department, ScoreKind, ScoreSource};
 use serde_json::Value;
 
@@ -25,10 +25,20 @@ pub const DATASET_HORIZON: NaiveDate = match NaiveDate::from_ymd_opt(2012, 12, 3
     None => NaiveDate::MIN,
 };
 
+/// A release date as the file means it: a date later than the file's compilation
+/// ([`DATASET_HORIZON`]) is a two-digit year expanded a century late, so it moves back 100
+/// years (Ben-Hur's "Dec 30 2025" is 1925-12-30). `None` when the date is already plausible.
+pub fn repair_century(date: NaiveDate) -> Option<NaiveDate> {
+    if date <= DATASET_HORIZON {
+        return None;
+    }
+    date.with_year(date.year() - 100)
+}
+
 /// Parses the vega movies file. Fails only if it is not a JSON array; bad records are noted.
-/// Release dates after `today` or after [`DATASET_HORIZON`] are kept but noted as doubtful.
+/// Release dates later than the data can hold are repaired (see [`repair_century`]) and noted;
+/// a date after `today` that is still left after that is kept but noted as doubtful.
 pub fn parse(bytes: &[u8], today: NaiveDate) -> Result<VegaParse, ImportError> {
-    let horizon = today.min(DATASET_HORIZON);
     let rows: Vec<Value> = serde_json::from_slice(bytes).map_err(ImportError::Json)?;
     let mut parse = VegaParse::default();
     for (index, row) in rows.iter().enumerate() {
@@ -81,13 +91,23 @@ pub fn parse(bytes: &[u8], today: NaiveDate) -> Result<VegaParse, ImportError> {
             None => {}
             Some(raw) => match NaiveDate::parse_from_str(&raw, "%b %d %Y") {
                 Ok(date) => {
-                    if date > horizon {
+                    let date = match repair_century(date) {
+                        Some(repaired) => {
+                            note(
+                                NoteKind::Repaired,
+                                format!(
+                                    "release date {date} is later than this data (compiled around 2010) can hold: \
+                                     a two-digit year expanded into the wrong century; repaired to {repaired}"
+                                ),
+                            );
+                            repaired
+                        }
+                        None => date,
+                    };
+                    if date > today {
                         note(
                             NoteKind::Doubtful,
-                            format!(
-                                "release date {date} is later than any genuine date in this data (compiled around 2010): \
-                                 probably a two-digit year expanded into the wrong century; kept as given"
-                            ),
+                            format!("release date {date} is in the future; kept as given"),
                         );
                     }
                     film.release_date = Some(date);
@@ -205,4 +225,35 @@ fn integer(value: Option<&Value>) -> Option<i64> {
             .filter(|f| f.fract() == 0.0)
             .map(|f| f as i64)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN)
+    }
+
+    #[test]
+    fn years_after_the_compilation_move_back_a_century() {
+        assert_eq!(repair_century(date(2025, 12, 30)), Some(date(1925, 12, 30)));
+        assert_eq!(repair_century(date(2016, 9, 5)), Some(date(1916, 9, 5)));
+        assert_eq!(repair_century(date(2012, 12, 31)), None);
+        assert_eq!(repair_century(date(1959, 11, 18)), None);
+    }
+
+    #[test]
+    fn a_repaired_date_is_noted_and_the_slug_follows_it() {
+        let input = br#"[{"Title": "Ben-Hur", "Release Date": "Dec 30 2025"}]"#;
+        let parsed = parse(input, date(2026, 12, 2)).unwrap_or_default();
+        assert_eq!(parsed.films[0].release_date, Some(date(1925, 12, 30)));
+        assert_eq!(parsed.notes.len(), 1);
+        assert_eq!(parsed.notes[0].kind, NoteKind::Repaired);
+        assert!(
+            parsed.notes[0].reason.contains("1925-12-30"),
+            "{:?}",
+            parsed.notes
+        );
+    }
 }
