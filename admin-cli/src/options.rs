@@ -27,6 +27,7 @@ impl ConnectOpts {
             url: self.database_url.clone(),
             data_dir: self.data_dir.clone(),
             max_connections: 5,
+            timeouts: Default::default(),
         }
     }
 

@@ -17,11 +17,23 @@
 //! | `STINGER_MAX_BODY_BYTES` | `102400` | largest request body accepted (413 beyond) |
 //! | `STINGER_MAX_DEPTH` | `12` | deepest selection nesting |
 //! | `STINGER_MAX_COMPLEXITY` | `20000` | largest query cost (lists count `first` × children) |
+//! | `STINGER_MAX_ROOT_FIELDS` | `20` | most top-level fields (aliases included) per operation |
 //! | `STINGER_MAX_PAGE_SIZE` | `100` | largest `first` on a connection |
 //! | `STINGER_REQUEST_TIMEOUT_MS` | `10000` | longest a GraphQL request may run |
+//! | `STINGER_BODY_TIMEOUT_MS` | `10000` | longest a request body may take to arrive (408 after) |
 //! | `STINGER_DB_MAX_CONNECTIONS` | `10` | database pool size |
+//! | `STINGER_DB_STATEMENT_TIMEOUT_MS` | `10000` | PostgreSQL `statement_timeout` |
+//! | `STINGER_DB_LOCK_TIMEOUT_MS` | `5000` | PostgreSQL `lock_timeout` |
+//! | `STINGER_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS` | `30000` | PostgreSQL `idle_in_transaction_session_timeout` |
+//! | `STINGER_SQLITE_BUSY_TIMEOUT_MS` | `5000` | SQLite `busy_timeout` |
 //! | `STINGER_LOADER_DELAY_MS` | `1` | how long DataLoaders collect keys before querying |
 //! | `STINGER_CORS_ORIGINS` | none | origins whose pages may call the API (`https://a.example,…` or `*`) |
+//! | `STINGER_INTROSPECTION` | `true` | answer `__schema` / `__type` |
+//! | `STINGER_SUGGESTIONS` | `false` | "Did you mean …?" in errors |
+//! | `STINGER_GRAPHIQL` | `true` | GraphiQL for browsers at GET /graphql |
+//! | `STINGER_WS_INIT_TIMEOUT_MS` | `5000` | a WebSocket without `connection_init` by then is closed |
+//! | `STINGER_WS_IDLE_TIMEOUT_SECS` | `60` | a WebSocket with no subscription for this long is closed |
+//! | `STINGER_WS_MAX_PER_CLIENT` | `8` | WebSockets open at once per client address |
 //!
 //! To add a setting: add a field with `#[arg(long, env = "STINGER_…", default_value_t = …)]` and a
 //! `///` line to the struct it belongs to, then a row to the table above and to the README.
@@ -68,6 +80,14 @@ pub struct Limits {
         default_value_t = 20_000
     )]
     pub max_complexity: usize,
+    /// Most top-level fields (aliases included) one operation may ask for.
+    #[arg(
+        long,
+        env = "STINGER_MAX_ROOT_FIELDS",
+        value_name = "N",
+        default_value_t = 20
+    )]
+    pub max_root_fields: usize,
     /// Deepest `[`/`{`/`(` nesting allowed in a query text, checked before parsing.
     #[arg(skip = 64_usize)]
     pub max_nesting: usize,
@@ -97,6 +117,16 @@ pub struct Limits {
         value_parser = parse_millis
     )]
     pub request_timeout: Duration,
+    /// Longest a client may take to send a request body, in milliseconds (408 after): a body
+    /// trickled a byte at a time cannot hold a connection.
+    #[arg(
+        long = "body-timeout-ms",
+        env = "STINGER_BODY_TIMEOUT_MS",
+        default_value = "10000",
+        value_name = "MS",
+        value_parser = parse_millis
+    )]
+    pub body_timeout: Duration,
     /// How long DataLoaders collect keys before they query, in milliseconds. Longer batches
     /// more on a loaded machine at the cost of latency.
     #[arg(
@@ -107,6 +137,48 @@ pub struct Limits {
         value_parser = parse_millis
     )]
     pub loader_delay: Duration,
+    /// How long a new WebSocket may take to send `connection_init`, in milliseconds (closed
+    /// with 4408 after).
+    #[arg(
+        long = "ws-init-timeout-ms",
+        env = "STINGER_WS_INIT_TIMEOUT_MS",
+        default_value = "5000",
+        value_name = "MS",
+        value_parser = parse_millis
+    )]
+    pub ws_init_timeout: Duration,
+    /// How long a WebSocket may stay open with no subscription running, in seconds (closed
+    /// with 4000 after).
+    #[arg(
+        long = "ws-idle-timeout-secs",
+        env = "STINGER_WS_IDLE_TIMEOUT_SECS",
+        default_value = "60",
+        value_name = "SECS",
+        value_parser = parse_secs
+    )]
+    pub ws_idle_timeout: Duration,
+    /// Most WebSockets open at once from one client address (429 beyond).
+    #[arg(
+        long = "ws-max-per-client",
+        env = "STINGER_WS_MAX_PER_CLIENT",
+        value_name = "N",
+        default_value_t = 8
+    )]
+    pub ws_max_per_client: usize,
+    /// Most subscriptions running at once on one WebSocket.
+    #[arg(skip = 10_usize)]
+    pub ws_max_subscriptions: usize,
+    /// Answer introspection (`__schema`, `__type`): GraphiQL and code generators need it; the
+    /// schema is public anyway.
+    #[arg(long, env = "STINGER_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL", help_heading = "Schema exposure")]
+    pub introspection: bool,
+    /// Suggest field names in errors ("Did you mean …?"); off, so probing a schema with
+    /// introspection off learns nothing.
+    #[arg(long, env = "STINGER_SUGGESTIONS", default_value_t = false, action = clap::ArgAction::Set, value_name = "BOOL", help_heading = "Schema exposure")]
+    pub suggestions: bool,
+    /// Serve GraphiQL to browsers at GET /graphql.
+    #[arg(long, env = "STINGER_GRAPHIQL", default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL", help_heading = "Schema exposure")]
+    pub graphiql: bool,
 }
 
 impl Default for Limits {
@@ -134,6 +206,57 @@ pub struct DatabaseConfig {
         value_name = "N"
     )]
     pub max_connections: u32,
+    #[command(flatten)]
+    pub timeouts: DatabaseTimeouts,
+}
+
+/// How long database work may take or wait, set on every connection (the server's and the
+/// CLI's alike). Zero turns one off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Args)]
+pub struct DatabaseTimeouts {
+    /// PostgreSQL `statement_timeout`: longest one statement may run, in milliseconds.
+    #[arg(
+        long = "db-statement-timeout-ms",
+        env = "STINGER_DB_STATEMENT_TIMEOUT_MS",
+        default_value = "10000",
+        value_name = "MS",
+        value_parser = parse_millis
+    )]
+    pub statement: Duration,
+    /// PostgreSQL `lock_timeout`: longest a statement may wait for a lock, in milliseconds.
+    #[arg(
+        long = "db-lock-timeout-ms",
+        env = "STINGER_DB_LOCK_TIMEOUT_MS",
+        default_value = "5000",
+        value_name = "MS",
+        value_parser = parse_millis
+    )]
+    pub lock: Duration,
+    /// PostgreSQL `idle_in_transaction_session_timeout`: longest a transaction may sit idle
+    /// before its session is ended, in milliseconds.
+    #[arg(
+        long = "db-idle-in-transaction-timeout-ms",
+        env = "STINGER_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS",
+        default_value = "30000",
+        value_name = "MS",
+        value_parser = parse_millis
+    )]
+    pub idle_in_transaction: Duration,
+    /// SQLite `busy_timeout`: longest a write waits for another writer, in milliseconds.
+    #[arg(
+        long = "sqlite-busy-timeout-ms",
+        env = "STINGER_SQLITE_BUSY_TIMEOUT_MS",
+        default_value = "5000",
+        value_name = "MS",
+        value_parser = parse_millis
+    )]
+    pub sqlite_busy: Duration,
+}
+
+impl Default for DatabaseTimeouts {
+    fn default() -> Self {
+        Config::defaults().database.timeouts
+    }
 }
 
 impl DatabaseConfig {
@@ -410,6 +533,8 @@ mod tests {
         assert_eq!(config.access_token_ttl, Duration::from_secs(900));
         assert_eq!(config.limits.request_timeout, Duration::from_secs(10));
         assert_eq!(config.limits.max_nesting, 64);
+        assert_eq!(config.database.timeouts.lock, Duration::from_secs(5));
+        assert_eq!(DatabaseTimeouts::default(), config.database.timeouts);
         assert_eq!(config.operations.cors_origins, CorsOrigins::Listed(vec![]));
     }
 

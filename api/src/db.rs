@@ -25,14 +25,18 @@ pub enum DbSetupError {
     Demo(#[source] crate::service::import::ImportError),
 }
 
-/// Connects, creating the embedded SQLite file (and its directory) when needed.
+/// Connects, creating the embedded SQLite file (and its directory) when needed. Every
+/// connection gets the configured timeouts: on PostgreSQL `statement_timeout`, `lock_timeout`
+/// and `idle_in_transaction_session_timeout`, on SQLite `busy_timeout`.
 pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbSetupError> {
     if config.url.is_none() {
-        std::fs::create_dir_all(&config.data_dir).map_err(|source| DbSetupError::DataDir {
+        private_files(config).map_err(|source| DbSetupError::DataDir {
             path: config.data_dir.display().to_string(),
             source,
         })?;
     }
+    let timeouts = config.timeouts;
+    let millis = |d: Duration| d.as_millis().to_string();
     let mut options = ConnectOptions::new(config.url());
     options
         .max_connections(config.max_connections)
@@ -44,13 +48,24 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbSe
         // PostgreSQL. A connection the server dropped fails its statement instead, and the pool
         // replaces it; connections idle long enough to be suspect are still pinged.
         .test_before_acquire_if_idle_for(Duration::from_secs(60))
-        .sqlx_logging(false);
+        .sqlx_logging(false)
+        .map_sqlx_postgres_opts(move |pg| {
+            pg.options([
+                ("statement_timeout", millis(timeouts.statement)),
+                ("lock_timeout", millis(timeouts.lock)),
+                (
+                    "idle_in_transaction_session_timeout",
+                    millis(timeouts.idle_in_transaction),
+                ),
+            ])
+        });
     let per_connection_kib = SQLITE_PAGE_CACHE_KIB / i64::from(config.max_connections.max(1));
     options.map_sqlx_sqlite_opts(move |sqlite| {
         // Each SQLite connection has its own page cache; the pool shares one budget. The file
         // is read through the OS page cache rather than mapped: a mapping counts its pages in
         // the server's resident memory, which would grow with the database.
         sqlite
+            .busy_timeout(timeouts.sqlite_busy)
             .pragma("cache_size", format!("-{per_connection_kib}"))
             .pragma("mmap_size", "0")
     });
@@ -64,6 +79,32 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbSe
             .map_err(DbSetupError::Connect)?;
     }
     Ok(db)
+}
+
+/// The embedded database holds password hashes: its directory is the owner's alone (0700) and
+/// its file (with the WAL and shared-memory files SQLite creates beside it, which take the
+/// file's mode) is owner read-write only (0600). Tightens an existing directory or file too.
+#[cfg(unix)]
+fn private_files(config: &DatabaseConfig) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    let dir = &config.data_dir;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)?;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    let file = dir.join(crate::config::SQLITE_FILE);
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(&file)?;
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+}
+
+#[cfg(not(unix))]
+fn private_files(config: &DatabaseConfig) -> std::io::Result<()> {
+    std::fs::create_dir_all(&config.data_dir)
 }
 
 /// Runs pending migrations. Returns true when the database was new (no migration had run).

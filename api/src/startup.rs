@@ -100,6 +100,7 @@ impl Application {
             auth,
             limits: config.limits.clone(),
             documents: DocumentCache::new(DocumentCache::DEFAULT_CAPACITY),
+            sockets: Default::default(),
         });
         let db_data = web::Data::new(db.clone());
         let body_limit = config.limits.max_body_bytes;

@@ -48,6 +48,7 @@ pub async fn spawn_app_with(
         url: Some(test_db.url.clone()),
         data_dir: test_db.dir.path().to_owned(),
         max_connections: 5,
+        timeouts: Default::default(),
     };
     config.migrate_on_start = false;
     config.demo_data = false;

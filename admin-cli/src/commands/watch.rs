@@ -26,9 +26,27 @@ pub struct WatchArgs {
     output: JsonOpt,
 }
 
+/// The close code the server uses when the access token a socket was opened with expires.
+const TOKEN_EXPIRED: u16 = 4401;
+
 pub async fn run(args: WatchArgs) -> anyhow::Result<()> {
     let mut remote = Remote::new(&args.remote)?;
-    remote.refresh_if_needed().await?;
+    if !args.output.json {
+        eprintln!("Watching edits on {} (Ctrl-C to stop)…", remote.server);
+    }
+    // The server closes a live connection when its access token expires: refresh the login and
+    // open another.
+    loop {
+        remote.refresh_if_needed().await?;
+        if !follow(&remote, &args).await? {
+            return Ok(());
+        }
+    }
+}
+
+/// Follows events on one connection. `Ok(true)` when the server closed it because the access
+/// token expired (open another with a fresh one), `Ok(false)` when the watch is over.
+async fn follow(remote: &Remote, args: &WatchArgs) -> anyhow::Result<bool> {
     let token = remote.require_session()?.access_token.clone();
     let url = format!("{}/graphql", remote.server.replacen("http", "ws", 1));
     let mut request = url
@@ -56,12 +74,9 @@ pub async fn run(args: WatchArgs) -> anyhow::Result<()> {
             json!({"id": "1", "type": "subscribe", "payload": {"query": ops::EditEvents::QUERY, "operationName": ops::EditEvents::NAME}}),
         ))
         .await?;
-    if !args.output.json {
-        eprintln!("Watching edits on {} (Ctrl-C to stop)…", remote.server);
-    }
     loop {
         let message = tokio::select! {
-            _ = tokio::signal::ctrl_c() => return Ok(()),
+            _ = tokio::signal::ctrl_c() => return Ok(false),
             message = socket.next() => message,
         };
         let Some(message) = message else {
@@ -69,6 +84,9 @@ pub async fn run(args: WatchArgs) -> anyhow::Result<()> {
         };
         let text = match message.context("the live connection failed")? {
             Message::Text(text) => text.to_string(),
+            Message::Close(Some(frame)) if u16::from(frame.code) == TOKEN_EXPIRED => {
+                return Ok(true);
+            }
             Message::Close(_) => return Err(anyhow!("the server closed the live connection")),
             _ => continue,
         };
@@ -109,7 +127,7 @@ pub async fn run(args: WatchArgs) -> anyhow::Result<()> {
                     frame["payload"]
                 ));
             }
-            "complete" => return Ok(()),
+            "complete" => return Ok(false),
             other => tracing::debug!(frame = other, "ignored frame"),
         }
     }

@@ -186,6 +186,7 @@ impl JwtKeys {
         Ok(super::Viewer {
             user_id,
             role: data.claims.role,
+            expires_at: data.claims.exp,
         })
     }
 }

@@ -15,6 +15,8 @@ pub struct Viewer {
     pub user_id: i64,
     /// The role the token was issued for.
     pub role: Role,
+    /// When the token expires (Unix seconds): a WebSocket opened with it closes then.
+    pub expires_at: i64,
 }
 
 /// Where a request came from, for throttling and logs.

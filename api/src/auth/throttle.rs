@@ -1,24 +1,45 @@
-//! Login throttling in memory: consecutive failures per username (NIST: at most 100; we lock
-//! after 10 for a while) and attempts per client IP per minute (password spraying). Every
-//! attempt counts, including each aliased `login` in one request.
+//! Throttling of password checks (`login`, `changePassword`), in memory, so a stranger can
+//! neither guess quickly nor lock the owner out:
+//!
+//! - **per address and account**: after [`FREE_FAILURES`] consecutive failures from one address
+//!   on one account, that address must wait before its next try on that account, twice as long
+//!   after each further failure (1 s, 2 s, 4 s … at most [`MAX_BACKOFF`]). Other addresses —
+//!   the owner's — are not slowed by it;
+//! - **per account**, from any address: at most [`MAX_FAILURES_PER_ACCOUNT`] consecutive
+//!   failures (NIST SP 800-63B's bound), then [`ACCOUNT_LOCK`] of refusals. With the backoff
+//!   above, one address makes about a dozen tries in that time, so reaching it takes many
+//!   addresses;
+//! - **per address**: at most [`MAX_ATTEMPTS_PER_IP_PER_MINUTE`] attempts a minute across all
+//!   accounts (password spraying).
+//!
+//! A success clears the failures of that address on that account and of the account. Every
+//! attempt counts, including each aliased field in one request (and a request may make only
+//! [`MAX_PASSWORD_CHECKS_PER_REQUEST`]).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Consecutive failures on one username before it is locked.
-pub const MAX_FAILURES_PER_USERNAME: u32 = 10;
-/// How long a locked username stays locked.
-pub const USERNAME_LOCK: Duration = Duration::from_secs(15 * 60);
-/// Login attempts one IP may make per minute.
+/// Consecutive failures from one address on one account before it must wait.
+pub const FREE_FAILURES: u32 = 3;
+/// The longest wait the backoff imposes.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(15 * 60);
+/// Consecutive failures on one account, from anywhere, before it is locked.
+pub const MAX_FAILURES_PER_ACCOUNT: u32 = 100;
+/// How long an account stays locked after [`MAX_FAILURES_PER_ACCOUNT`].
+pub const ACCOUNT_LOCK: Duration = Duration::from_secs(15 * 60);
+/// Password checks one address may ask for per minute.
 pub const MAX_ATTEMPTS_PER_IP_PER_MINUTE: u32 = 50;
+/// Password checks (`login`, `changePassword`) one GraphQL request may make; aliased extras
+/// are refused without being checked.
+pub const MAX_PASSWORD_CHECKS_PER_REQUEST: usize = 1;
 
 const WINDOW: Duration = Duration::from_secs(60);
 /// Entries kept at most per map, so memory stays bounded under attack.
 const MAX_ENTRIES: usize = 100_000;
 
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 struct Failures {
     count: u32,
     last: Instant,
@@ -30,21 +51,50 @@ struct Window {
     count: u32,
 }
 
+/// The wait after `count` consecutive failures from one address on one account.
+fn backoff(count: u32) -> Duration {
+    match count.checked_sub(FREE_FAILURES) {
+        None => Duration::ZERO,
+        Some(extra) => Duration::from_secs(1u64 << extra.min(20)).min(MAX_BACKOFF),
+    }
+}
+
+/// Why an attempt was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// Too many attempts from this address, or on this account: wait this long.
+    Wait(Duration),
+}
+
+impl Refused {
+    /// Whole seconds to wait before trying again (at least 1).
+    pub fn retry_after_secs(self) -> u64 {
+        match self {
+            Self::Wait(wait) => wait.as_secs_f64().ceil().max(1.0) as u64,
+        }
+    }
+}
+
 /// The throttle state of one process.
 #[derive(Debug, Default)]
 pub struct LoginThrottle {
-    usernames: Mutex<HashMap<String, Failures>>,
+    pairs: Mutex<HashMap<(Option<IpAddr>, String), Failures>>,
+    accounts: Mutex<HashMap<String, Failures>>,
     ips: Mutex<HashMap<IpAddr, Window>>,
 }
 
+fn record(map: &mut HashMap<impl std::hash::Hash + Eq, Failures>, now: Instant) {
+    if map.len() >= MAX_ENTRIES {
+        map.retain(|_, f| now.duration_since(f.last) < MAX_BACKOFF.max(ACCOUNT_LOCK));
+    }
+}
+
 impl LoginThrottle {
-    /// Counts an attempt for `username_key` from `ip`; `false` if it must be refused.
-    pub fn admit(&self, username_key: &str, ip: Option<IpAddr>) -> bool {
+    /// Counts an attempt on `account_key` from `ip`; `Err` if it must be refused unchecked.
+    pub fn admit(&self, account_key: &str, ip: Option<IpAddr>) -> Result<(), Refused> {
         let now = Instant::now();
         if let Some(ip) = ip {
-            let Ok(mut ips) = self.ips.lock() else {
-                return false;
-            };
+            let mut ips = self.ips.lock().unwrap_or_else(|e| e.into_inner());
             if ips.len() >= MAX_ENTRIES {
                 ips.retain(|_, w| now.duration_since(w.start) < WINDOW);
             }
@@ -58,43 +108,75 @@ impl LoginThrottle {
             }
             window.count = window.count.saturating_add(1);
             if window.count > MAX_ATTEMPTS_PER_IP_PER_MINUTE {
-                return false;
+                return Err(Refused::Wait(WINDOW - now.duration_since(window.start)));
             }
         }
-        let Ok(usernames) = self.usernames.lock() else {
-            return false;
-        };
-        !usernames.get(username_key).is_some_and(|f| {
-            f.count >= MAX_FAILURES_PER_USERNAME && now.duration_since(f.last) < USERNAME_LOCK
-        })
+        let pair = self
+            .pairs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&(ip, account_key.to_owned()))
+            .copied();
+        if let Some(f) = pair {
+            let wait = backoff(f.count);
+            let waited = now.duration_since(f.last);
+            if waited < wait {
+                return Err(Refused::Wait(wait - waited));
+            }
+        }
+        let account = self
+            .accounts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(account_key)
+            .copied();
+        if let Some(f) = account {
+            let waited = now.duration_since(f.last);
+            if f.count >= MAX_FAILURES_PER_ACCOUNT && waited < ACCOUNT_LOCK {
+                return Err(Refused::Wait(ACCOUNT_LOCK - waited));
+            }
+        }
+        Ok(())
     }
 
-    /// Records a failed attempt on `username_key`.
-    pub fn failed(&self, username_key: &str) {
+    /// Records a failed attempt on `account_key` from `ip`.
+    pub fn failed(&self, account_key: &str, ip: Option<IpAddr>) {
         let now = Instant::now();
-        if let Ok(mut usernames) = self.usernames.lock() {
-            if usernames.len() >= MAX_ENTRIES {
-                usernames.retain(|_, f| now.duration_since(f.last) < USERNAME_LOCK);
+        let bump = |f: &mut Failures, forget_after: Duration| {
+            if now.duration_since(f.last) >= forget_after {
+                f.count = 0;
             }
-            let entry = usernames
-                .entry(username_key.to_owned())
-                .or_insert(Failures {
-                    count: 0,
-                    last: now,
-                });
-            if now.duration_since(entry.last) >= USERNAME_LOCK {
-                entry.count = 0;
-            }
-            entry.count = entry.count.saturating_add(1);
-            entry.last = now;
+            f.count = f.count.saturating_add(1);
+            f.last = now;
+        };
+        let fresh = Failures {
+            count: 0,
+            last: now,
+        };
+        {
+            let mut pairs = self.pairs.lock().unwrap_or_else(|e| e.into_inner());
+            record(&mut pairs, now);
+            let entry = pairs.entry((ip, account_key.to_owned())).or_insert(fresh);
+            bump(entry, MAX_BACKOFF);
         }
+        let mut accounts = self.accounts.lock().unwrap_or_else(|e| e.into_inner());
+        record(&mut accounts, now);
+        bump(
+            accounts.entry(account_key.to_owned()).or_insert(fresh),
+            ACCOUNT_LOCK,
+        );
     }
 
-    /// Clears the failures of `username_key` after a successful login.
-    pub fn succeeded(&self, username_key: &str) {
-        if let Ok(mut usernames) = self.usernames.lock() {
-            usernames.remove(username_key);
-        }
+    /// Clears the failures on `account_key` after a successful check from `ip`.
+    pub fn succeeded(&self, account_key: &str, ip: Option<IpAddr>) {
+        self.pairs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&(ip, account_key.to_owned()));
+        self.accounts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(account_key);
     }
 }
 
@@ -102,25 +184,51 @@ impl LoginThrottle {
 mod tests {
     use super::*;
 
+    fn ip(last: u8) -> Option<IpAddr> {
+        Some(IpAddr::from([10, 0, 0, last]))
+    }
+
     #[test]
-    fn a_username_is_locked_after_consecutive_failures_from_any_ip() {
+    fn failures_from_one_address_back_off_without_slowing_another() {
         let throttle = LoginThrottle::default();
-        for i in 0..MAX_FAILURES_PER_USERNAME {
-            let ip = IpAddr::from([10, 0, 0, u8::try_from(i).unwrap()]);
-            assert!(throttle.admit("ann", Some(ip)));
-            throttle.failed("ann");
+        for _ in 0..FREE_FAILURES {
+            assert!(throttle.admit("ann", ip(1)).is_ok());
+            throttle.failed("ann", ip(1));
         }
-        assert!(!throttle.admit("ann", Some(IpAddr::from([10, 0, 1, 1]))));
-        assert!(throttle.admit("bob", None));
+        assert!(
+            matches!(throttle.admit("ann", ip(1)), Err(Refused::Wait(w)) if w <= Duration::from_secs(1))
+        );
+        assert!(
+            throttle.admit("ann", ip(2)).is_ok(),
+            "the owner's address is not slowed"
+        );
+        assert!(
+            throttle.admit("bob", ip(1)).is_ok(),
+            "other accounts are not slowed"
+        );
+        assert_eq!(backoff(FREE_FAILURES + 3), Duration::from_secs(8));
+        assert_eq!(backoff(60), MAX_BACKOFF);
+    }
+
+    #[test]
+    fn an_account_is_locked_after_too_many_failures_from_anywhere() {
+        let throttle = LoginThrottle::default();
+        for i in 0..MAX_FAILURES_PER_ACCOUNT {
+            let from = Some(IpAddr::from([10, 1, (i / 200) as u8, (i % 200) as u8]));
+            assert!(throttle.admit("ann", from).is_ok());
+            throttle.failed("ann", from);
+        }
+        assert!(throttle.admit("ann", ip(250)).is_err());
+        throttle.succeeded("ann", ip(250));
+        assert!(throttle.admit("ann", ip(250)).is_ok());
     }
 
     #[test]
     fn one_ip_gets_a_limited_number_of_attempts_per_minute() {
         let throttle = LoginThrottle::default();
-        let ip = Some(IpAddr::from([10, 0, 0, 1]));
         for i in 0..MAX_ATTEMPTS_PER_IP_PER_MINUTE {
-            assert!(throttle.admit(&format!("user{i}"), ip));
+            assert!(throttle.admit(&format!("user{i}"), ip(1)).is_ok());
         }
-        assert!(!throttle.admit("another", ip));
+        assert!(throttle.admit("another", ip(1)).is_err());
     }
 }

@@ -1,8 +1,9 @@
 //! Accounts: logging in and out, refreshing tokens, changing one's password, `me`.
 
-use super::context::{auth, db, viewer};
+use super::context::{self, auth, db, password_check_allowed, viewer};
 use super::enums::Role;
 use super::ids;
+use super::loaders::Loaders;
 use super::user_error::UserError;
 use crate::auth::ClientInfo;
 use crate::error::ApiResult;
@@ -35,6 +36,16 @@ impl User {
     async fn active(&self) -> bool {
         self.0.active
     }
+}
+
+/// The account `id`, if the viewer may see accounts (`account::can_see_users`): the one way
+/// resolvers reach another account (`Revision.author`, `Revision.actor`, `Edit.author`,
+/// `Edit.reviewer`).
+pub async fn visible_user(ctx: &Context<'_>, id: i64) -> ApiResult<Option<User>> {
+    if !account::can_see_users(context::account(ctx).await?.as_ref()) {
+        return Ok(None);
+    }
+    Ok(Loaders::of(ctx)?.user.load_one(id).await?.map(User))
 }
 
 /// Credentials for `login`.
@@ -133,13 +144,16 @@ pub struct AccountMutation;
 
 #[Object]
 impl AccountMutation {
-    /// Logs in with a username and password. Every attempt counts towards the rate limits,
-    /// including each aliased `login` in one request.
+    /// Logs in with a username and password. Every attempt counts towards the rate limits
+    /// (per address and account, with backoff); one request may check one password.
     async fn login(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The credentials.")] input: LoginInput,
     ) -> ApiResult<LoginPayload> {
+        if !password_check_allowed(ctx) {
+            return LoginPayload::from_result(Err(AccountError::TooManyChecksInRequest));
+        }
         let auth = auth(ctx)?;
         let client = ctx.data_opt::<ClientInfo>().cloned().unwrap_or_default();
         LoginPayload::from_result(
@@ -180,7 +194,8 @@ impl AccountMutation {
         })
     }
 
-    /// Changes the viewer's password; every session of the account ends.
+    /// Changes the viewer's password; every session of the account ends. The new password is
+    /// checked first; the current one is throttled like `login`.
     async fn change_password(
         &self,
         ctx: &Context<'_>,
@@ -188,21 +203,37 @@ impl AccountMutation {
     ) -> ApiResult<LogoutPayload> {
         let db = db(ctx)?;
         let user = account::authorize(db, viewer(ctx), entity::Role::Editor).await?;
-        match account::change_password(db, &user, &input.current_password, &input.new_password)
+        let result = if password_check_allowed(ctx) {
+            let auth = auth(ctx)?;
+            let client = ctx.data_opt::<ClientInfo>().cloned().unwrap_or_default();
+            account::change_password(
+                db,
+                &auth.throttle,
+                &client,
+                &user,
+                &input.current_password,
+                &input.new_password,
+            )
             .await
-        {
+        } else {
+            Err(AccountError::TooManyChecksInRequest)
+        };
+        match result {
             Ok(()) => Ok(LogoutPayload {
                 ok: true,
                 user_errors: Vec::new(),
             }),
             Err(err) => {
                 let field = match err {
-                    AccountError::InvalidCredentials => "input.currentPassword",
-                    _ => "input.newPassword",
+                    AccountError::InvalidCredentials => Some("input.currentPassword"),
+                    AccountError::PasswordTooShort | AccountError::PasswordTooLong => {
+                        Some("input.newPassword")
+                    }
+                    _ => None,
                 };
                 Ok(LogoutPayload {
                     ok: false,
-                    user_errors: vec![UserError::from_service(err, Some(field.to_owned()))?],
+                    user_errors: vec![UserError::from_service(err, field.map(str::to_owned))?],
                 })
             }
         }

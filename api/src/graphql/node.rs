@@ -2,7 +2,7 @@
 //! `load_targets`, the one loader of objects by kind and id.
 
 use super::company::{Company, FilmCompany};
-use super::context::viewer;
+use super::context::account;
 use super::credit::Credit;
 use super::credit_scene::CreditScene;
 use super::edit::Edit;
@@ -14,6 +14,7 @@ use super::person::Person;
 use super::score::Score;
 use super::trivia::Trivia;
 use crate::error::{ApiError, ApiResult};
+use crate::service::editorial;
 use async_graphql::{Context, ID, Interface, Object};
 use entity::TargetType;
 use std::collections::HashMap;
@@ -57,8 +58,8 @@ impl NodeKind {
 
 /// Turns (kind, id) pairs into loaded objects, in the same order, one batched query per kind:
 /// the one way `node`, `nodes`, `search` and `Edit.target` load what they point at. Missing
-/// objects give `None`, and so do edits the viewer may not see (admins see all, editors their
-/// own, anonymous none).
+/// objects give `None`, and so do edits the viewer's re-loaded account may not see
+/// (`editorial::can_see`; anonymous readers see none).
 pub async fn load_targets(
     ctx: &Context<'_>,
     keys: &[(NodeKind, i64)],
@@ -91,13 +92,20 @@ pub async fn load_targets(
         .trivia_item
         .load_many(target(TargetType::Trivia))
         .await?;
-    let edits: HashMap<i64, entity::edit::Model> = match viewer(ctx) {
-        Some(viewer) => loaders
+    let edit_ids = of_kind(NodeKind::Edit);
+    // Only a request for edits pays for re-loading the account.
+    let viewer_account = if edit_ids.is_empty() {
+        None
+    } else {
+        account(ctx).await?
+    };
+    let edits: HashMap<i64, entity::edit::Model> = match viewer_account {
+        Some(account) => loaders
             .edit
-            .load_many(of_kind(NodeKind::Edit))
+            .load_many(edit_ids)
             .await?
             .into_iter()
-            .filter(|(_, e)| viewer.role == entity::Role::Admin || e.author_id == viewer.user_id)
+            .filter(|(_, e)| editorial::can_see(&account, e.author_id))
             .collect(),
         None => HashMap::new(),
     };

@@ -1,9 +1,13 @@
 //! Revisions in GraphQL: one applied change to public data, its field diff, and the pages of
 //! history that `Film.revisions`, `Person.revisions`, `Company.revisions` and `recentChanges`
 //! return.
+//!
+//! What the public sees of a revision: what changed (target, version, diff), why (`reason`) and
+//! when. Who proposed it, who approved it and the reviewer's note are staff-only
+//! (`account::can_see_users`, `editorial::can_see`).
 
-use super::account::User;
-use super::context::{db, viewer};
+use super::account::{User, visible_user};
+use super::context::{account, db};
 use super::edit::Edit;
 use super::enums::TargetType;
 use super::ids;
@@ -15,7 +19,7 @@ use crate::service::editorial::{self, LabelRequest, RevisionScope};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{Role, revision};
+use entity::{edit, revision};
 use serde_json::Value;
 
 /// One field of a revision: its value before and after.
@@ -88,50 +92,36 @@ impl Revision {
             .collect()
     }
 
-    /// The edit that caused it; null for imports. Editors see only their own edits.
+    /// The edit that caused it, if the viewer may see that edit (admins all, editors their own,
+    /// anonymous readers none); null for imports.
     async fn edit(&self, ctx: &Context<'_>) -> ApiResult<Option<Edit>> {
-        let Some(id) = self.0.edit_id else {
-            return Ok(None);
-        };
-        let Some(viewer) = viewer(ctx) else {
-            return Ok(None);
-        };
-        let edit = Loaders::of(ctx)?.edit.load_one(id).await?;
-        Ok(edit
-            .filter(|e| viewer.role == Role::Admin || e.author_id == viewer.user_id)
-            .map(Edit))
+        Ok(self.visible_edit(ctx).await?.map(Edit))
     }
 
-    /// The author of the edit behind it (null for imports).
+    /// The author of the edit behind it: staff only (null for anonymous readers, and for
+    /// imports).
     async fn author(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
         let Some(id) = self.0.edit_id else {
             return Ok(None);
         };
-        let loaders = Loaders::of(ctx)?;
-        let Some(edit) = loaders.edit.load_one(id).await? else {
+        let Some(edit) = Loaders::of(ctx)?.edit.load_one(id).await? else {
             return Ok(None);
         };
-        Ok(loaders.user.load_one(edit.author_id).await?.map(User))
+        visible_user(ctx, edit.author_id).await
     }
 
-    /// The reviewer's note on the edit behind it.
+    /// The reviewer's note on the edit behind it, for those who may see that edit.
     async fn review_note(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
-        let Some(id) = self.0.edit_id else {
-            return Ok(None);
-        };
-        Ok(Loaders::of(ctx)?
-            .edit
-            .load_one(id)
-            .await?
-            .and_then(|e| e.review_note))
+        Ok(self.visible_edit(ctx).await?.and_then(|e| e.review_note))
     }
 
-    /// Who applied it: the reviewer who approved the edit; null for the system (imports).
+    /// Who applied it (the reviewer who approved the edit): staff only (null for anonymous
+    /// readers, and for the system's imports).
     async fn actor(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
         let Some(id) = self.0.actor_id else {
             return Ok(None);
         };
-        Ok(Loaders::of(ctx)?.user.load_one(id).await?.map(User))
+        visible_user(ctx, id).await
     }
 
     /// Why the change was made.
@@ -147,6 +137,20 @@ impl Revision {
     /// The edit's author approved it themselves (allowed only by configuration).
     async fn self_reviewed(&self) -> bool {
         self.0.self_reviewed
+    }
+}
+
+impl Revision {
+    /// The edit behind this revision, if the viewer's re-loaded account may see it.
+    async fn visible_edit(&self, ctx: &Context<'_>) -> ApiResult<Option<edit::Model>> {
+        let Some(id) = self.0.edit_id else {
+            return Ok(None);
+        };
+        let Some(account) = account(ctx).await? else {
+            return Ok(None);
+        };
+        let edit = Loaders::of(ctx)?.edit.load_one(id).await?;
+        Ok(edit.filter(|e| editorial::can_see(&account, e.author_id)))
     }
 }
 

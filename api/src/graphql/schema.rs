@@ -46,22 +46,30 @@ pub fn build_schema(
     settings: EditorialSettings,
     events: Arc<EditEventHub>,
 ) -> StingerSchema {
-    Schema::build(
+    let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         EditSubscription,
     )
+    // The observer first: it then sees errors already coded by `ErrorKinds`.
+    .extension(super::observer::Observer)
     // Depth and cost are checked by `ErrorKinds` from what validation measured, to say both.
     .extension(ErrorKinds::new(limits))
     .limit_recursive_depth(limits.max_recursive_depth)
-    .limit_directives(limits.max_directives)
-    .data(db)
-    .data(limits.clone())
-    .data(auth)
-    .data(settings)
-    .data(events)
-    .extension(super::observer::Observer)
-    .finish()
+    .limit_directives(limits.max_directives);
+    if !limits.introspection {
+        builder = builder.disable_introspection();
+    }
+    if !limits.suggestions {
+        builder = builder.disable_suggestions();
+    }
+    builder
+        .data(db)
+        .data(limits.clone())
+        .data(auth)
+        .data(settings)
+        .data(events)
+        .finish()
 }
 
 /// The schema's SDL, as committed in `api/schema.graphql`.

@@ -6,7 +6,7 @@ use super::film::Film;
 use super::node::{Node, NodeKind, load_targets};
 use super::pagination::page_size;
 use super::person::Person;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::service::search;
 use async_graphql::{Context, Object, Union};
 
@@ -18,6 +18,10 @@ pub enum SearchResult {
     Company(Company),
 }
 
+/// What one `search` costs in the complexity budget before its results: a full-text query over
+/// every name, worth about a thousand simple fields (so a request holds at most about 19).
+pub const SEARCH_COST: usize = 1_000;
+
 /// The search query.
 #[derive(Default)]
 pub struct SearchQuery;
@@ -26,8 +30,8 @@ pub struct SearchQuery;
 impl SearchQuery {
     /// Films, people and companies whose name matches `query`, best first: the exact name, then
     /// names starting with it, then names containing all its words. Case and accents are ignored
-    /// ("deja vu" finds "Déjà Vu").
-    #[graphql(complexity = "super::pagination::cost(first, child_complexity)")]
+    /// ("deja vu" finds "Déjà Vu"). At most 200 characters and 8 words.
+    #[graphql(complexity = "SEARCH_COST + super::pagination::cost(first, child_complexity)")]
     async fn search(
         &self,
         ctx: &Context<'_>,
@@ -36,9 +40,9 @@ impl SearchQuery {
             i32,
         >,
     ) -> ApiResult<Vec<SearchResult>> {
+        let key = search::checked_key(&query).map_err(|e| ApiError::BadInput(e.to_string()))?;
         let size = page_size(ctx, first)?;
-        let hits =
-            search::search(db(ctx)?, &query, u64::try_from(size).unwrap_or(u64::MAX)).await?;
+        let hits = search::search(db(ctx)?, &key, u64::try_from(size).unwrap_or(u64::MAX)).await?;
         let keys: Vec<(NodeKind, i64)> = hits
             .iter()
             .map(|hit| (NodeKind::Target(hit.target_type), hit.target_id))

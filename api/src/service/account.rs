@@ -14,7 +14,8 @@ use rand::RngCore;
 use rand::rngs::OsRng;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+    SqlErr, SqliteTransactionMode, TransactionOptions, TransactionSession, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 
@@ -42,9 +43,13 @@ pub enum AccountError {
     /// is wrong.
     #[error("invalid username or password")]
     InvalidCredentials,
-    /// `RATE_LIMITED`.
-    #[error("too many login attempts; try again later")]
-    RateLimited,
+    /// `RATE_LIMITED`: refused without checking the password.
+    #[error("too many password attempts; try again in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    /// `RATE_LIMITED`: a request asked for more password checks than one request may make
+    /// (aliased `login` fields); refused without checking.
+    #[error("one request may check one password: send each attempt on its own")]
+    TooManyChecksInRequest,
     /// `INVALID_REFRESH_TOKEN`: unknown, expired, revoked or reused.
     #[error("the refresh token is not valid; log in again")]
     InvalidRefreshToken,
@@ -76,7 +81,7 @@ impl ServiceError for AccountError {
             Self::PasswordTooShort => "PASSWORD_TOO_SHORT",
             Self::PasswordTooLong => "PASSWORD_TOO_LONG",
             Self::InvalidCredentials => "INVALID_CREDENTIALS",
-            Self::RateLimited => "RATE_LIMITED",
+            Self::RateLimited { .. } | Self::TooManyChecksInRequest => "RATE_LIMITED",
             Self::InvalidRefreshToken => "INVALID_REFRESH_TOKEN",
             Self::Unauthenticated => code::UNAUTHENTICATED,
             Self::Forbidden(_) => code::FORBIDDEN,
@@ -221,6 +226,14 @@ pub async fn authorize(
     Ok(user)
 }
 
+/// Whether `viewer` (re-loaded from the database; `None` when anonymous) may see accounts (their
+/// usernames, roles and whether they are active): staff (any active editor or admin) may,
+/// anonymous readers may not. Every path that shows a `User` asks this: the public sees what
+/// changed and when, never who proposed or reviewed it.
+pub fn can_see_users(viewer: Option<&user::Model>) -> bool {
+    viewer.is_some_and(|v| v.active)
+}
+
 /// Logs in: checks the password (the same work and answer whether or not the account
 /// exists), counts the attempt, and opens a new session.
 #[tracing::instrument(skip(db, keys, throttle, password), fields(ip = ?client.ip))]
@@ -235,10 +248,7 @@ pub async fn login(
     // Names that break the rules cannot exist: they share one throttle entry, so a flood of
     // long or odd names cannot grow the throttle's memory.
     let key = username_key(username).unwrap_or_else(|_| "(invalid)".to_owned());
-    if !throttle.admit(&key, client.ip) {
-        tracing::warn!("login refused: rate limited");
-        return Err(AccountError::RateLimited);
-    }
+    admit(throttle, &key, client)?;
     let user = user::Entity::find()
         .filter(user::Column::UsernameKey.eq(&key))
         .one(db)
@@ -257,12 +267,12 @@ pub async fn login(
     let user = match user {
         Some(user) if matches => user,
         _ => {
-            throttle.failed(&key);
+            throttle.failed(&key, client.ip);
             tracing::warn!(user_id = user.as_ref().map(|u| u.id), "login failed");
             return Err(AccountError::InvalidCredentials);
         }
     };
-    throttle.succeeded(&key);
+    throttle.succeeded(&key, client.ip);
     tracing::info!(user_id = user.id, "login succeeded");
     let user = if password::needs_rehash(&user.password_hash) {
         let hash = password::hash(password.to_owned()).await?;
@@ -281,16 +291,48 @@ pub async fn login(
     open_session(db, keys, user, new_family()).await
 }
 
+/// Counts a password check on `key` from the client, refusing it when throttled.
+fn admit(throttle: &LoginThrottle, key: &str, client: &ClientInfo) -> Result<(), AccountError> {
+    throttle.admit(key, client.ip).map_err(|refused| {
+        tracing::warn!(ip = ?client.ip, "password check refused: rate limited");
+        AccountError::RateLimited {
+            retry_after_secs: refused.retry_after_secs(),
+        }
+    })
+}
+
 /// Exchanges a refresh token for a new session, rotating it. A token used twice (or revoked)
 /// revokes its whole family: someone else may hold a copy.
-pub async fn refresh(
-    db: &impl ConnectionTrait,
+///
+/// Claiming the token, checking its family and issuing the next one happen in one transaction
+/// that holds the token's row (`SELECT … FOR UPDATE` on PostgreSQL; SQLite's `BEGIN IMMEDIATE`
+/// serialises writers). Of two concurrent uses one waits for the other, sees the token used, and
+/// revokes the family, including the token the first one just issued.
+pub async fn refresh<C>(db: &C, keys: &JwtKeys, token: &str) -> Result<Session, AccountError>
+where
+    C: TransactionTrait,
+{
+    let txn = db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await?;
+    let outcome = rotate(&txn, keys, token).await;
+    // A refused token still commits: its family's revocation must stick.
+    txn.commit().await?;
+    outcome
+}
+
+async fn rotate(
+    txn: &impl ConnectionTrait,
     keys: &JwtKeys,
     token: &str,
 ) -> Result<Session, AccountError> {
     let Some(stored) = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(hash_token(token)))
-        .one(db)
+        .lock_exclusive()
+        .one(txn)
         .await?
     else {
         return Err(AccountError::InvalidRefreshToken);
@@ -301,32 +343,26 @@ pub async fn refresh(
             user_id = stored.user_id,
             "refresh token reused: revoking its family"
         );
-        revoke_family(db, &stored.family_id).await?;
+        revoke_family(txn, &stored.family_id).await?;
         return Err(AccountError::InvalidRefreshToken);
     }
     if stored.expires_at <= now {
         return Err(AccountError::InvalidRefreshToken);
     }
-    let claimed = refresh_token::Entity::update_many()
+    refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
         .filter(refresh_token::Column::Id.eq(stored.id))
-        .filter(refresh_token::Column::UsedAt.is_null())
-        .filter(refresh_token::Column::RevokedAt.is_null())
-        .exec(db)
+        .exec(txn)
         .await?;
-    if claimed.rows_affected != 1 {
-        revoke_family(db, &stored.family_id).await?;
-        return Err(AccountError::InvalidRefreshToken);
-    }
     let user = user::Entity::find_by_id(stored.user_id)
-        .one(db)
+        .one(txn)
         .await?
         .filter(|u| u.active);
     let Some(user) = user else {
-        revoke_family(db, &stored.family_id).await?;
+        revoke_family(txn, &stored.family_id).await?;
         return Err(AccountError::InvalidRefreshToken);
     };
-    open_session(db, keys, user, stored.family_id).await
+    open_session(txn, keys, user, stored.family_id).await
 }
 
 /// Ends the session a refresh token belongs to. Unknown tokens are ignored.
@@ -341,26 +377,35 @@ pub async fn logout(db: &impl ConnectionTrait, token: &str) -> Result<(), Accoun
     Ok(())
 }
 
-/// Changes the viewer's password after checking the current one; every session ends.
+/// Changes the viewer's password after checking the current one; every session ends. The new
+/// password is judged first, so the answer never depends on whether the current one was right;
+/// the check of the current one is throttled like `login`.
+#[tracing::instrument(skip(db, throttle, user, current, new), fields(user_id = user.id, ip = ?client.ip))]
 pub async fn change_password(
     db: &impl ConnectionTrait,
+    throttle: &LoginThrottle,
+    client: &ClientInfo,
     user: &user::Model,
     current: &str,
     new: &str,
 ) -> Result<(), AccountError> {
+    check_password(new)?;
+    admit(throttle, &user.username_key, client)?;
     if current.len() > MAX_PASSWORD_BYTES
         || !password::verify(current.to_owned(), user.password_hash.clone()).await?
     {
+        throttle.failed(&user.username_key, client.ip);
+        tracing::warn!("password change refused: wrong current password");
         return Err(AccountError::InvalidCredentials);
     }
-    check_password(new)?;
+    throttle.succeeded(&user.username_key, client.ip);
     let hash = password::hash(new.to_owned()).await?;
     let mut model: user::ActiveModel = user.clone().into();
     model.password_hash = Set(hash);
     model.updated_at = Set(Utc::now());
     model.update(db).await?;
     revoke_all(db, user.id).await?;
-    tracing::info!(user_id = user.id, "password changed");
+    tracing::info!("password changed");
     Ok(())
 }
 

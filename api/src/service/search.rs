@@ -145,6 +145,34 @@ async fn counts<E: EntityTrait>(
         .collect())
 }
 
+/// Longest search text accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 200;
+/// Most words a search may hold (each is one prefix term of the full-text query).
+pub const MAX_QUERY_WORDS: usize = 8;
+
+/// A search text that is too big to run: refused before any database work.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryTooBig {
+    #[error("the search text is {0} characters long; at most {MAX_QUERY_CHARS} are allowed")]
+    TooLong(usize),
+    #[error("the search text has {0} words; at most {MAX_QUERY_WORDS} are allowed")]
+    TooManyWords(usize),
+}
+
+/// Checks a search text against the bounds; returns its key (see [`search_key`]).
+pub fn checked_key(query: &str) -> Result<String, QueryTooBig> {
+    let chars = query.chars().count();
+    if chars > MAX_QUERY_CHARS {
+        return Err(QueryTooBig::TooLong(chars));
+    }
+    let key = search_key(query);
+    let words = key.split(' ').filter(|w| !w.is_empty()).count();
+    if words > MAX_QUERY_WORDS {
+        return Err(QueryTooBig::TooManyWords(words));
+    }
+    Ok(key)
+}
+
 /// One search hit.
 #[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
 pub struct Hit {
@@ -152,9 +180,10 @@ pub struct Hit {
     pub target_id: i64,
 }
 
-/// The best `limit` matches for `query`, best first. An empty query finds nothing.
-pub async fn search(db: &impl ConnectionTrait, query: &str, limit: u64) -> Result<Vec<Hit>, DbErr> {
-    let key = search_key(query);
+/// The best `limit` matches for `key` (from [`checked_key`]), best first. An empty key finds
+/// nothing.
+pub async fn search(db: &impl ConnectionTrait, key: &str, limit: u64) -> Result<Vec<Hit>, DbErr> {
+    let key = key.to_owned();
     if key.is_empty() || limit == 0 {
         return Ok(Vec::new());
     }
@@ -205,6 +234,22 @@ pub async fn search(db: &impl ConnectionTrait, query: &str, limit: u64) -> Resul
 #[cfg(test)]
 mod tests {
     use super::search_key;
+
+    #[test]
+    fn search_texts_are_bounded() {
+        use super::{MAX_QUERY_CHARS, MAX_QUERY_WORDS, QueryTooBig, checked_key};
+        assert_eq!(checked_key("Déjà  Vu").unwrap(), "deja vu");
+        let words = ["a"; MAX_QUERY_WORDS + 1].join(" ");
+        assert_eq!(
+            checked_key(&words),
+            Err(QueryTooBig::TooManyWords(MAX_QUERY_WORDS + 1))
+        );
+        let long = "x".repeat(MAX_QUERY_CHARS + 1);
+        assert_eq!(
+            checked_key(&long),
+            Err(QueryTooBig::TooLong(MAX_QUERY_CHARS + 1))
+        );
+    }
 
     #[test]
     fn keys_are_folded_words() {

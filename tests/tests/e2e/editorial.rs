@@ -159,9 +159,9 @@ async fn an_approved_correction_is_public_a_rejected_one_is_not_and_a_revert_res
         new_score["version"]
     );
 
-    // The history shows who, why and the reviewer's note.
+    // The history shows staff who, why and the reviewer's note.
     let recent = app
-        .data("{ recentChanges(first: 1) { totalCount edges { node { id version targetType targetId diff { field before after } reason selfReviewed actor { username } author { username } reviewNote } } } }", json!({}))
+        .data_as(&admin, "{ recentChanges(first: 1) { totalCount edges { node { id version targetType targetId diff { field before after } reason selfReviewed actor { username } author { username } reviewNote } } } }", json!({}))
         .await;
     let revision = recent["recentChanges"]["edges"][0]["node"].clone();
     assert_eq!(revision["targetType"], "SCORE");
@@ -588,7 +588,7 @@ async fn creations_and_deletions_go_through_review_and_respect_dependents(engine
     .await;
     approve(&app, &admin, &bio["edit"]["id"], Some("Thanks.")).await;
     let person = app
-        .data("query($id: ID!) { person(id: $id) { revisions(first: 5) { totalCount edges { node { diff { field after } reviewNote } } } } }", json!({"id": director}))
+        .data_as(&admin, "query($id: ID!) { person(id: $id) { revisions(first: 5) { totalCount edges { node { diff { field after } reviewNote } } } } }", json!({"id": director}))
         .await;
     let history = person["person"]["revisions"].clone();
     assert_eq!(

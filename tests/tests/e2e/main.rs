@@ -17,5 +17,7 @@ mod migrations;
 mod observability;
 mod read_api;
 mod response_order;
+mod security;
 mod server_process;
 mod statements;
+mod websocket;

@@ -1,7 +1,7 @@
 //! The `Edit` output type: a proposed change, its per-field changes, and what it points at.
 
 use crate::error::ApiResult;
-use crate::graphql::account::User;
+use crate::graphql::account::{User, visible_user};
 use crate::graphql::context::db;
 use crate::graphql::enums::{EditOperation, EditStatus, TargetType};
 use crate::graphql::ids;
@@ -97,11 +97,7 @@ impl Edit {
 
     /// Who proposed it.
     async fn author(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
-        Ok(Loaders::of(ctx)?
-            .user
-            .load_one(self.0.author_id)
-            .await?
-            .map(User))
+        visible_user(ctx, self.0.author_id).await
     }
 
     /// Why, in the author's words.
@@ -156,7 +152,7 @@ impl Edit {
         let Some(id) = self.0.reviewer_id else {
             return Ok(None);
         };
-        Ok(Loaders::of(ctx)?.user.load_one(id).await?.map(User))
+        visible_user(ctx, id).await
     }
 
     /// The reviewer's note.

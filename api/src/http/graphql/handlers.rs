@@ -1,33 +1,41 @@
-//! The routes of `/graphql`: POST, GET (queries and GraphiQL), the WebSocket upgrade, and any
-//! other method.
+//! The HTTP routes of `/graphql`: POST, GET (queries and GraphiQL), and any other method (the
+//! WebSocket upgrade is `socket`).
 
 use super::GraphqlState;
 use super::auth::{self, Bearer};
-use super::request::{GetParams, check_document, parse_body, require_json};
+use super::request::{
+    GetParams, check_document, parse_body, read_body, require_json, with_context,
+};
 use super::response::{not_acceptable, respond, unauthenticated};
 use crate::auth::ClientInfo;
 use crate::error::coded_error;
 use crate::graphql::field_order;
-use crate::graphql::loaders::Loaders;
 use crate::http::graphiql;
 use crate::http::negotiation::{ResponseFormat, negotiate};
 use crate::http::request_id::RequestId;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::Response;
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// `POST /graphql`.
 pub async fn post(
     req: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
     state: web::Data<GraphqlState>,
     request_id: RequestId,
 ) -> HttpResponse {
     let Some(format) = negotiate(&req, false) else {
         return not_acceptable();
     };
-    let request = match require_json(&req).and_then(|()| parse_body(&body)) {
+    if let Err(refusal) = require_json(&req) {
+        return refusal.respond(format);
+    }
+    let body = match read_body(payload, &state.limits).await {
+        Ok(body) => body,
+        Err(refusal) => return refusal.respond(format),
+    };
+    let request = match parse_body(&body) {
         Ok(request) => request,
         Err(refusal) => return refusal.respond(format),
     };
@@ -44,7 +52,8 @@ pub async fn get(
         Ok(params) => params,
         Err(refusal) => return refusal.respond(ResponseFormat::Json),
     };
-    let Some(format) = negotiate(&req, params.get("query").is_none()) else {
+    let offer_graphiql = state.limits.graphiql && params.get("query").is_none();
+    let Some(format) = negotiate(&req, offer_graphiql) else {
         return not_acceptable();
     };
     if format == ResponseFormat::Html {
@@ -54,42 +63,6 @@ pub async fn get(
         Ok(request) => execute(&req, request, format, &state, &request_id, true).await,
         Err(refusal) => refusal.respond(format),
     }
-}
-
-/// `GET /graphql` upgraded to a WebSocket: subscriptions over `graphql-transport-ws` (or the
-/// older `graphql-ws`). The access token comes in `connection_init` as
-/// `{"Authorization": "Bearer …"}`; a bad one refuses the connection, none subscribes
-/// anonymously (and `editEvents` then answers UNAUTHENTICATED).
-pub async fn subscriptions(
-    req: HttpRequest,
-    payload: web::Payload,
-    state: web::Data<GraphqlState>,
-) -> actix_web::Result<HttpResponse> {
-    let auth = state.auth.clone();
-    let client = ClientInfo {
-        ip: req.peer_addr().map(|a| a.ip()),
-    };
-    async_graphql_actix_web::GraphQLSubscription::new(state.schema.clone())
-        .on_connection_init(move |init: Value| async move {
-            let mut data = async_graphql::Data::default();
-            data.insert(client);
-            let header = init
-                .as_object()
-                .and_then(|o| o.get("Authorization").or_else(|| o.get("authorization")))
-                .and_then(Value::as_str);
-            match header.map(auth::parse) {
-                None => {}
-                Some(Bearer::Token(token)) => {
-                    let viewer = auth.keys.verify(token).map_err(|_| {
-                        async_graphql::Error::new("the access token is invalid or expired")
-                    })?;
-                    data.insert(viewer);
-                }
-                Some(_) => return Err(async_graphql::Error::new("send `Bearer <token>`")),
-            }
-            Ok(data)
-        })
-        .start(&req, payload)
 }
 
 /// Any other method on `/graphql`.
@@ -116,11 +89,10 @@ async fn execute(
     }
     let document = state.documents.keep(&mut request);
     let operation_name = request.operation_name.clone();
-    let mut request = request
-        .data(Loaders::new(&state.db, limits.loader_delay))
-        .data(ClientInfo {
-            ip: req.peer_addr().map(|a| a.ip()),
-        });
+    let client = ClientInfo {
+        ip: req.peer_addr().map(|a| a.ip()),
+    };
+    let mut request = with_context(request, state, client);
     let mut authenticated = false;
     match auth::from_header(req) {
         Bearer::None => {}

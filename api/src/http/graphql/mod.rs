@@ -12,6 +12,9 @@
 //! - an `Authorization: Bearer` token is validated before execution: a bad one is refused with
 //!   `UNAUTHENTICATED`, none at all runs the request anonymously.
 //!
+//! The WebSocket path (`socket`) serves subscriptions only, through the same document checks,
+//! request context and error masking.
+//!
 //! `handlers` holds the routes, `request` reads and checks a request before execution, `auth`
 //! reads the bearer token (HTTP header and WebSocket `connection_init` alike), `response` masks
 //! and shapes what goes back.
@@ -20,8 +23,10 @@ mod auth;
 mod handlers;
 mod request;
 mod response;
+mod socket;
 
-pub use handlers::{get, method_not_allowed, post, subscriptions};
+pub use handlers::{get, method_not_allowed, post};
+pub use socket::{OpenSockets, subscriptions};
 
 use crate::auth::AuthState;
 use crate::config::Limits;
@@ -38,4 +43,6 @@ pub struct GraphqlState {
     pub auth: Arc<AuthState>,
     /// Parsed documents reused across requests.
     pub documents: DocumentCache,
+    /// WebSockets open now, per client address.
+    pub sockets: OpenSockets,
 }

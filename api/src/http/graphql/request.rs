@@ -1,14 +1,73 @@
-//! Reading a GraphQL request out of HTTP: the JSON body of a POST, the parameters of a GET, and
-//! the checks that run before the parser sees the document.
+//! Reading a GraphQL request out of HTTP: the JSON body of a POST, the parameters of a GET, the
+//! checks that run before the parser sees the document, and the context every operation gets
+//! (HTTP and WebSocket alike).
 
+use super::GraphqlState;
 use super::response::Refusal;
+use crate::auth::ClientInfo;
 use crate::config::Limits;
+use crate::graphql::context::{AccountSlot, PasswordChecks};
+use crate::graphql::loaders::Loaders;
 use crate::http::negotiation::ResponseFormat;
 use crate::http::nesting::max_nesting;
-use actix_web::HttpRequest;
 use actix_web::http::{StatusCode, header};
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use actix_web::web::{Bytes, BytesMut};
+use actix_web::{HttpRequest, web};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, Selection,
+    SelectionSet,
+};
+use futures_util::StreamExt;
 use serde_json::{Value, json};
+
+/// Attaches what an operation needs, the one place both paths (HTTP requests and WebSocket
+/// subscriptions) build it: its own DataLoaders, where it came from, the slot that holds the
+/// viewer's account once re-loaded, and the count of its password checks. The viewer itself comes from the bearer token (HTTP) or
+/// `connection_init` (WebSocket).
+pub fn with_context(
+    request: async_graphql::Request,
+    state: &GraphqlState,
+    client: ClientInfo,
+) -> async_graphql::Request {
+    request
+        .data(Loaders::new(&state.db, state.limits.loader_delay))
+        .data(client)
+        .data(AccountSlot::default())
+        .data(PasswordChecks::default())
+}
+
+/// Reads a request body within the size limit (413 beyond) and the time limit (408 after): a
+/// body trickled a byte at a time cannot hold a connection open.
+pub async fn read_body(mut payload: web::Payload, limits: &Limits) -> Result<Bytes, Refusal> {
+    let max = limits.max_body_bytes;
+    let read = async {
+        let mut body = BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk
+                .map_err(|err| Refusal::bad_request(format!("the body cannot be read: {err}")))?;
+            if body.len() + chunk.len() > max {
+                return Err(Refusal::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "LIMIT_EXCEEDED",
+                    format!("the body is larger than {max} bytes"),
+                ));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body.freeze())
+    };
+    match tokio::time::timeout(limits.body_timeout, read).await {
+        Ok(body) => body,
+        Err(_) => Err(Refusal::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "TIMEOUT",
+            format!(
+                "the body did not arrive within {} ms",
+                limits.body_timeout.as_millis()
+            ),
+        )),
+    }
+}
 
 /// Refuses a POST whose body is not `application/json` (415): no CSRF through simple forms.
 pub fn require_json(req: &HttpRequest) -> Result<(), Refusal> {
@@ -140,8 +199,14 @@ pub fn check_document(
         ));
     }
     let operation_name = request.operation_name.clone();
-    let operation = match request.parsed_query() {
-        Ok(document) => selected_operation(document, operation_name.as_deref()),
+    let (operation, root_fields) = match request.parsed_query() {
+        Ok(document) => match selected_operation(document, operation_name.as_deref()) {
+            Some(op) => (
+                Some(op.ty),
+                root_field_count(document, &op.selection_set.node),
+            ),
+            None => (None, 0),
+        },
         Err(err) => {
             let at = err
                 .locations
@@ -155,6 +220,16 @@ pub fn check_document(
             ));
         }
     };
+    if root_fields > limits.max_root_fields {
+        return Err(Refusal::request_error(
+            format,
+            "LIMIT_EXCEEDED",
+            format!(
+                "the operation asks for {root_fields} top-level fields; at most {} are allowed",
+                limits.max_root_fields
+            ),
+        ));
+    }
     if is_get && operation.is_some_and(|op| op != OperationType::Query) {
         return Err(Refusal::new(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -165,14 +240,44 @@ pub fn check_document(
     Ok(operation)
 }
 
-/// The type of the operation that will run, if the document names one unambiguously.
-fn selected_operation(document: &ExecutableDocument, name: Option<&str>) -> Option<OperationType> {
+/// The operation that will run, if the document names one unambiguously.
+fn selected_operation<'a>(
+    document: &'a ExecutableDocument,
+    name: Option<&str>,
+) -> Option<&'a OperationDefinition> {
     match (&document.operations, name) {
-        (DocumentOperations::Single(op), _) => Some(op.node.ty),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
+        (DocumentOperations::Single(op), _) => Some(&op.node),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| &op.node),
         (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
-            ops.values().next().map(|op| op.node.ty)
+            ops.values().next().map(|op| &op.node)
         }
         _ => None,
     }
+}
+
+/// How many fields an operation asks for at its top level (aliases each count; fragments are
+/// looked into, each fragment once), so one request cannot fan out into many root resolvers.
+fn root_field_count(document: &ExecutableDocument, selection_set: &SelectionSet) -> usize {
+    let mut count = 0;
+    let mut seen = std::collections::HashSet::new();
+    let mut pending = vec![selection_set];
+    while let Some(set) = pending.pop() {
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(_) => count += 1,
+                Selection::InlineFragment(fragment) => {
+                    pending.push(&fragment.node.selection_set.node);
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = &spread.node.fragment_name.node;
+                    if seen.insert(name.clone())
+                        && let Some(fragment) = document.fragments.get(name)
+                    {
+                        pending.push(&fragment.node.selection_set.node);
+                    }
+                }
+            }
+        }
+    }
+    count
 }

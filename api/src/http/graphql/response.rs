@@ -48,6 +48,11 @@ impl Refusal {
         Self::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
     }
 
+    /// The refusal as a GraphQL error (for the WebSocket path, which has no status).
+    pub fn into_error(self) -> ServerError {
+        coded_error(self.message, self.code)
+    }
+
     pub fn respond(self, format: ResponseFormat) -> HttpResponse {
         let format = if format == ResponseFormat::Html {
             ResponseFormat::Json
@@ -94,22 +99,8 @@ pub fn respond(
     request_id: &RequestId,
     is_get: bool,
 ) -> HttpResponse {
-    let request_error = response.data == GqlValue::Null
-        && !response.errors.is_empty()
-        && response.errors.iter().all(|e| e.path.is_empty());
-    let total = response.errors.len();
-    let mut errors: Vec<ServerError> = response
-        .errors
-        .drain(..)
-        .take(limits.max_errors)
-        .map(|e| mask(e, request_id))
-        .collect();
-    if total > limits.max_errors {
-        errors.push(coded_error(
-            format!("{} more errors were left out", total - limits.max_errors),
-            code::LIMIT_EXCEEDED,
-        ));
-    }
+    let request_error = shape_errors(&mut response, limits.max_errors, request_id);
+    let errors = std::mem::take(&mut response.errors);
 
     let body = Body {
         data: (!request_error).then_some(&response.data),
@@ -159,6 +150,29 @@ struct Body<'a> {
     errors: &'a [ServerError],
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     extensions: &'a BTreeMap<String, GqlValue>,
+}
+
+/// Masks and caps a response's errors in place (HTTP and WebSocket alike); returns whether it
+/// is a request error (no data, no error with a path).
+pub fn shape_errors(response: &mut Response, max_errors: usize, request_id: &RequestId) -> bool {
+    let request_error = response.data == GqlValue::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let total = response.errors.len();
+    let mut errors: Vec<ServerError> = response
+        .errors
+        .drain(..)
+        .take(max_errors)
+        .map(|e| mask(e, request_id))
+        .collect();
+    if total > max_errors {
+        errors.push(coded_error(
+            format!("{} more errors were left out", total - max_errors),
+            code::LIMIT_EXCEEDED,
+        ));
+    }
+    response.errors = errors;
+    request_error
 }
 
 /// Keeps an error's message only if it carries a public code (async-graphql's own errors got

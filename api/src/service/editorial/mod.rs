@@ -28,7 +28,7 @@ pub use fields::{MAX_LONG_TEXT_CHARS, MAX_SHORT_TEXT_CHARS, editable_fields};
 pub use history::{RevisionScope, film_of_part, list_revisions, revert};
 pub use labels::{LabelRequest, target_labels};
 pub use propose::propose;
-pub use queue::{EditFilter, list_edits, visible_edit};
+pub use queue::{EditFilter, can_see, list_edits, visible_edit};
 pub use review::{approve, reject, withdraw};
 pub use rules::MAX_REASON_CHARS;
 pub use targets::current_states;

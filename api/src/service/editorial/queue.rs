@@ -10,7 +10,16 @@ use sea_orm::{
     QuerySelect,
 };
 
-/// The edit `id` if `viewer` may see it: admins see all, editors their own.
+/// Whether `account` may see the edit written by `author_id` (its fields, its events): admins
+/// see every edit, editors their own, and nobody sees one through a disabled account. The one
+/// rule behind every path that shows an edit: `edit`, `edits`, `node`/`nodes`, `Revision.edit`,
+/// `Revision.reviewNote` and `editEvents`. `account` must be re-loaded from the database, never
+/// taken from a token.
+pub fn can_see(account: &user::Model, author_id: i64) -> bool {
+    account.active && (account.role == Role::Admin || author_id == account.id)
+}
+
+/// The edit `id` if `viewer` may see it ([`can_see`]).
 pub async fn visible_edit(
     db: &impl ConnectionTrait,
     viewer: &user::Model,
@@ -19,7 +28,7 @@ pub async fn visible_edit(
     Ok(edit::Entity::find_by_id(id)
         .one(db)
         .await?
-        .filter(|e| viewer.role == Role::Admin || e.author_id == viewer.id))
+        .filter(|e| can_see(viewer, e.author_id)))
 }
 
 /// Filters for listing edits.
@@ -31,7 +40,7 @@ pub struct EditFilter {
     pub since: Option<DateTime<Utc>>,
 }
 
-/// A page of edits visible to `viewer`, newest first, after the edit number `after`.
+/// A page of edits visible to `viewer` ([`can_see`]), newest first, after the edit number `after`.
 pub async fn list_edits(
     db: &impl ConnectionTrait,
     viewer: &user::Model,
@@ -40,6 +49,10 @@ pub async fn list_edits(
     limit: u64,
 ) -> Result<(Vec<edit::Model>, u64), EditorialError> {
     let mut condition = Condition::all();
+    // `can_see` as SQL.
+    if !viewer.active {
+        return Ok((Vec::new(), 0));
+    }
     if viewer.role != Role::Admin {
         condition = condition.add(edit::Column::AuthorId.eq(viewer.id));
     }
