@@ -19,11 +19,35 @@ use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest, NextSubscribe,
     NextValidation,
 };
-use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::parser::types::{ExecutableDocument, Selection};
 use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Variables};
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use std::sync::Arc;
+
+/// Request data marking a document that asks only about the schema (`__schema`, `__type`,
+/// `__typename` at the root of every operation): GraphiQL's introspection query nests
+/// `ofType` nine levels deep, past the depth limit meant for data queries.
+pub struct IntrospectionOnly;
+
+/// The depth an introspection-only document may reach (the standard introspection query needs 15).
+const INTROSPECTION_MAX_DEPTH: usize = 20;
+
+/// Whether every operation of `document` selects only introspection fields at its root.
+pub fn is_introspection_only(document: &ExecutableDocument) -> bool {
+    document.operations.iter().all(|(_, operation)| {
+        operation
+            .node
+            .selection_set
+            .node
+            .items
+            .iter()
+            .all(|item| match &item.node {
+                Selection::Field(field) => field.node.name.node.starts_with("__"),
+                Selection::FragmentSpread(_) | Selection::InlineFragment(_) => false,
+            })
+    })
+}
 
 /// The extension factory: give it to the schema builder.
 pub struct ErrorKinds {
@@ -118,11 +142,16 @@ impl Extension for Classify {
                 .map(|e| with_code(e, code::GRAPHQL_VALIDATION_FAILED))
                 .collect::<Vec<_>>()
         })?;
-        if result.depth > self.max_depth {
+        let max_depth = if ctx.data_opt::<IntrospectionOnly>().is_some() {
+            INTROSPECTION_MAX_DEPTH.max(self.max_depth)
+        } else {
+            self.max_depth
+        };
+        if result.depth > max_depth {
             return Err(vec![coded_error(
                 format!(
                     "Query is nested too deep: {} levels, the limit is {}",
-                    result.depth, self.max_depth
+                    result.depth, max_depth
                 ),
                 code::LIMIT_EXCEEDED,
             )]);

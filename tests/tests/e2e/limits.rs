@@ -411,3 +411,34 @@ async fn graphql_over_http_rules_hold() {
         200
     );
 }
+
+/// The introspection query GraphiQL and code generators send (graphql-js's, `ofType` nine deep).
+const STANDARD_INTROSPECTION: &str = "query IntrospectionQuery { __schema { queryType { name } \
+     mutationType { name } subscriptionType { name } types { ...FullType } directives { name \
+     description locations args(includeDeprecated: true) { ...InputValue } } } } \
+     fragment FullType on __Type { kind name description specifiedByURL \
+     fields(includeDeprecated: true) { name description args(includeDeprecated: true) \
+     { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason } \
+     inputFields(includeDeprecated: true) { ...InputValue } interfaces { ...TypeRef } \
+     enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason } \
+     possibleTypes { ...TypeRef } } \
+     fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue \
+     isDeprecated deprecationReason } \
+     fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofType { kind \
+     name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { \
+     kind name ofType { kind name } } } } } } } } } }";
+
+#[tokio::test]
+async fn the_standard_introspection_query_passes_the_depth_limit_meant_for_data() {
+    let app = spawn_app(Engine::Sqlite, Dataset::Empty).await;
+    // GraphiQL without a schema shows no docs and sends subscriptions over HTTP.
+    let data = app.data(STANDARD_INTROSPECTION, json!({})).await;
+    assert_eq!(
+        data["__schema"]["subscriptionType"]["name"],
+        "EditSubscription"
+    );
+    // A data query as deep is still refused.
+    let deep = r#"{ film(slug: "m-butterfly-1993") { directors { credits { edges { node { film { directors { credits { edges { node { film { directors { name } } } } } } } } } } } } }"#;
+    let body = app.graphql(deep, json!({})).await;
+    assert_eq!(first_code(&body), "LIMIT_EXCEEDED", "{body}");
+}

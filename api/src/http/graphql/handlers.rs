@@ -9,6 +9,7 @@ use super::request::{
 use super::response::{not_acceptable, respond, unauthenticated};
 use crate::auth::ClientInfo;
 use crate::error::coded_error;
+use crate::graphql::error_kinds::{IntrospectionOnly, is_introspection_only};
 use crate::graphql::field_order;
 use crate::http::graphiql;
 use crate::http::negotiation::{ResponseFormat, negotiate};
@@ -93,6 +94,9 @@ async fn execute(
         ip: req.peer_addr().map(|a| a.ip()),
     };
     let mut request = with_context(request, state, client);
+    if document.as_deref().is_some_and(is_introspection_only) {
+        request = request.data(IntrospectionOnly);
+    }
     let mut authenticated = false;
     match auth::from_header(req) {
         Bearer::None => {}
