@@ -7,6 +7,7 @@
 //! query per film, inside one read transaction so the export is a consistent snapshot.
 
 use crate::service::catalog;
+use crate::service::error::{ServiceError, code};
 use crate::service::import::record::{
     CompanyRecord, CreditRecord, CreditSceneRecord, FilmCompanyRecord, FilmRecord, PersonRecord,
     ScoreRecord, TriviaRecord,
@@ -33,6 +34,12 @@ pub enum ExportError {
     /// The sink refused a record (for the CLI: writing the output failed).
     #[error("cannot write the export")]
     Sink(#[source] std::io::Error),
+}
+
+impl ServiceError for ExportError {
+    fn code(&self) -> &'static str {
+        code::INTERNAL
+    }
 }
 
 /// Streams every film, in slug order, to `sink`; returns how many films were exported.

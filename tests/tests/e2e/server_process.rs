@@ -210,3 +210,29 @@ async fn the_root_points_to_the_graphql_endpoint() {
     assert_eq!(root.status(), 302);
     assert_eq!(root.headers()["location"], "/graphql");
 }
+
+/// A log that goes to a file or a pipe (a journal, `> stinger.log`) carries no colour codes;
+/// text logs still name the level in plain words.
+#[tokio::test]
+async fn text_logs_written_to_a_file_carry_no_colour_codes() {
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().display().to_string();
+    let server = ServerProcess::start_capturing(&[
+        ("STINGER_DATA_DIR", data_dir.as_str()),
+        ("STINGER_DEMO_DATA", "false"),
+        ("STINGER_LOG_FORMAT", "text"),
+        ("RUST_LOG", "info"),
+    ]);
+    let answer = post(&reqwest::Client::new(), &server.base_url, "{ __typename }").await;
+    assert_eq!(answer["data"]["__typename"], "Query", "{answer}");
+    let lines = server.log_lines();
+    assert!(
+        lines.iter().any(|l| l.contains("INFO")),
+        "the log names levels: {lines:?}"
+    );
+    let coloured: Vec<&String> = lines.iter().filter(|l| l.contains('\u{1b}')).collect();
+    assert!(
+        coloured.is_empty(),
+        "colour codes in a piped log: {coloured:?}"
+    );
+}

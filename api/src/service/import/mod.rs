@@ -17,6 +17,7 @@ pub mod record;
 pub mod vega;
 
 use crate::service::editorial::fields::is_score_scale;
+use crate::service::error::{ServiceError, code};
 use crate::service::revision::creation_diff;
 use crate::service::search::search_key;
 use crate::text::{film_slug, slugify};
@@ -48,6 +49,16 @@ pub enum ImportError {
     /// The database refused the import; nothing was written.
     #[error("the database refused the import")]
     Db(#[from] DbErr),
+}
+
+impl ServiceError for ImportError {
+    fn code(&self) -> &'static str {
+        match self {
+            // The input (or reading it) is at fault: the person importing can correct it.
+            Self::Json(_) | Self::Invalid(_) | Self::Ndjson(_) => code::BAD_USER_INPUT,
+            Self::Db(_) => code::INTERNAL,
+        }
+    }
 }
 
 /// What happened to one input record.
@@ -937,4 +948,25 @@ pub fn company_slug(company: &record::CompanyRecord) -> String {
 /// A model as JSON, for revisions.
 fn snapshot<M: serde::Serialize>(model: &M) -> Value {
     serde_json::to_value(model).unwrap_or(Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn import_errors_are_the_inputs_fault_unless_the_database_failed() {
+        assert_eq!(
+            ImportError::Invalid("no title".into()).code(),
+            code::BAD_USER_INPUT
+        );
+        assert_eq!(
+            ImportError::Ndjson(ndjson::NdjsonError::BadLines(Vec::new())).code(),
+            code::BAD_USER_INPUT
+        );
+        assert_eq!(
+            ImportError::Db(DbErr::Custom("down".into())).code(),
+            code::INTERNAL
+        );
+    }
 }
