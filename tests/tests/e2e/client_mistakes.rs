@@ -138,7 +138,7 @@ fn catalogue() -> Vec<Mistake> {
             query: "{ film(slug: ",
             variables: json!({}),
             codes: &["GRAPHQL_PARSE_FAILED"],
-            says: &["line 1"],
+            says: &["line 1", "expected"],
         },
         Mistake {
             what: "a query beyond the cost limit",

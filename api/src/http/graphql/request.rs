@@ -213,10 +213,17 @@ pub fn check_document(
                 .first()
                 .map(|p| format!(" at line {}, column {}", p.line, p.column))
                 .unwrap_or_default();
+            // The parser's own words: its multi-line report ends with "= expected …".
+            let expected = err
+                .message
+                .lines()
+                .find_map(|line| line.trim().strip_prefix("= "))
+                .map(|what| format!(": {what}"))
+                .unwrap_or_default();
             return Err(Refusal::request_error(
                 format,
                 "GRAPHQL_PARSE_FAILED",
-                format!("syntax error{at}"),
+                format!("syntax error{at}{expected}"),
             ));
         }
     };
