@@ -6,6 +6,8 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
 use std::time::Duration;
 
+pub mod interrupt;
+
 /// SQLite's page cache for the whole pool, in KiB, split evenly between its connections.
 const SQLITE_PAGE_CACHE_KIB: i64 = 32 * 1024;
 
@@ -27,7 +29,8 @@ pub enum DbSetupError {
 
 /// Connects, creating the embedded SQLite file (and its directory) when needed. Every
 /// connection gets the configured timeouts: on PostgreSQL `statement_timeout`, `lock_timeout`
-/// and `idle_in_transaction_session_timeout`, on SQLite `busy_timeout`.
+/// and `idle_in_transaction_session_timeout`, on SQLite `busy_timeout` and an interruption
+/// when the request it serves ends early ([`interrupt`]).
 pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbSetupError> {
     if config.url.is_none() {
         private_files(config).map_err(|source| DbSetupError::DataDir {
@@ -68,6 +71,14 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbSe
             .busy_timeout(timeouts.sqlite_busy)
             .pragma("cache_size", format!("-{per_connection_kib}"))
             .pragma("mmap_size", "0")
+    });
+    // Every connection handed out, idle or new, is bound to the request taking it, so a
+    // request that ends early interrupts its statements (see `interrupt`).
+    options.map_sqlx_sqlite_before_acquire(|conn, _| {
+        Box::pin(async move { interrupt::bind(conn).await.map(|()| true) })
+    });
+    options.map_sqlx_sqlite_pool_opts(|pool| {
+        pool.after_connect(|conn, _| Box::pin(interrupt::bind(conn)))
     });
     let db = Database::connect(options)
         .await

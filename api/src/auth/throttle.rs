@@ -8,11 +8,15 @@
 //! - **per account**, from any address: at most [`MAX_FAILURES_PER_ACCOUNT`] consecutive
 //!   failures (NIST SP 800-63B's bound), then [`ACCOUNT_LOCK`] of refusals. With the backoff
 //!   above, one address makes about a dozen tries in that time, so reaching it takes many
-//!   addresses;
+//!   addresses. The lock bounds a distributed guess rate without locking the owner out: it does
+//!   not apply to the last [`KNOWN_ADDRESSES_PER_ACCOUNT`] addresses that logged in to the
+//!   account successfully (since the process started), which only the per-address limits slow;
 //! - **per address**: at most [`MAX_ATTEMPTS_PER_IP_PER_MINUTE`] attempts a minute across all
 //!   accounts (password spraying).
 //!
-//! A success clears the failures of that address on that account and of the account. Every
+//! A success clears the failures of that address on that account; the account's count of
+//! failures from anywhere is left to expire, so the owner logging in during an attack does not
+//! hand the attackers a fresh allowance. Every
 //! attempt counts, including each aliased field in one request (and a request may make only
 //! [`MAX_PASSWORD_CHECKS_PER_REQUEST`]).
 
@@ -29,6 +33,8 @@ pub const MAX_BACKOFF: Duration = Duration::from_secs(15 * 60);
 pub const MAX_FAILURES_PER_ACCOUNT: u32 = 100;
 /// How long an account stays locked after [`MAX_FAILURES_PER_ACCOUNT`].
 pub const ACCOUNT_LOCK: Duration = Duration::from_secs(15 * 60);
+/// Addresses per account that the account-wide lock spares, the latest to have logged in.
+pub const KNOWN_ADDRESSES_PER_ACCOUNT: usize = 16;
 /// Password checks one address may ask for per minute.
 pub const MAX_ATTEMPTS_PER_IP_PER_MINUTE: u32 = 50;
 /// Password checks (`login`, `changePassword`) one GraphQL request may make; aliased extras
@@ -81,6 +87,9 @@ pub struct LoginThrottle {
     pairs: Mutex<HashMap<(Option<IpAddr>, String), Failures>>,
     accounts: Mutex<HashMap<String, Failures>>,
     ips: Mutex<HashMap<IpAddr, Window>>,
+    /// Per account, the addresses that last logged in to it, oldest first. Only a right
+    /// password adds one, so a stranger cannot grow it.
+    known: Mutex<HashMap<String, Vec<Option<IpAddr>>>>,
 }
 
 fn record(map: &mut HashMap<impl std::hash::Hash + Eq, Failures>, now: Instant) {
@@ -132,7 +141,10 @@ impl LoginThrottle {
             .copied();
         if let Some(f) = account {
             let waited = now.duration_since(f.last);
-            if f.count >= MAX_FAILURES_PER_ACCOUNT && waited < ACCOUNT_LOCK {
+            if f.count >= MAX_FAILURES_PER_ACCOUNT
+                && waited < ACCOUNT_LOCK
+                && !self.is_known(account_key, ip)
+            {
                 return Err(Refused::Wait(ACCOUNT_LOCK - waited));
             }
         }
@@ -167,16 +179,31 @@ impl LoginThrottle {
         );
     }
 
-    /// Clears the failures on `account_key` after a successful check from `ip`.
+    /// Has `ip` logged in to `account_key` lately?
+    fn is_known(&self, account_key: &str, ip: Option<IpAddr>) -> bool {
+        self.known
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(account_key)
+            .is_some_and(|addresses| addresses.contains(&ip))
+    }
+
+    /// Clears the failures on `account_key` after a successful check from `ip`, and remembers
+    /// `ip` as one the account-wide lock spares.
     pub fn succeeded(&self, account_key: &str, ip: Option<IpAddr>) {
+        {
+            let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+            let addresses = known.entry(account_key.to_owned()).or_default();
+            addresses.retain(|known| *known != ip);
+            if addresses.len() >= KNOWN_ADDRESSES_PER_ACCOUNT {
+                addresses.remove(0);
+            }
+            addresses.push(ip);
+        }
         self.pairs
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(&(ip, account_key.to_owned()));
-        self.accounts
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(account_key);
     }
 }
 
@@ -219,8 +246,23 @@ mod tests {
             throttle.failed("ann", from);
         }
         assert!(throttle.admit("ann", ip(250)).is_err());
+    }
+
+    #[test]
+    fn the_account_lock_spares_addresses_that_logged_in_before() {
+        let throttle = LoginThrottle::default();
         throttle.succeeded("ann", ip(250));
-        assert!(throttle.admit("ann", ip(250)).is_ok());
+        for i in 0..MAX_FAILURES_PER_ACCOUNT {
+            let from = Some(IpAddr::from([10, 1, (i / 200) as u8, (i % 200) as u8]));
+            throttle.failed("ann", from);
+        }
+        assert!(throttle.admit("ann", ip(251)).is_err(), "a new address");
+        assert!(throttle.admit("ann", ip(250)).is_ok(), "the owner's address");
+        throttle.succeeded("ann", ip(250));
+        assert!(
+            throttle.admit("ann", ip(251)).is_err(),
+            "the owner's login leaves the lock on for others"
+        );
     }
 
     #[test]

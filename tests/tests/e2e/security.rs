@@ -211,6 +211,50 @@ async fn a_stranger_guessing_an_admin_password_cannot_lock_the_owner_out() {
     );
 }
 
+/// Issue 8, finding 5: a botnet, each address staying under the per-address backoff, can reach
+/// the account-wide limit. That limit then refuses new addresses, bounding the distributed guess
+/// rate, but not the owner's address, which logged in before.
+#[tokio::test]
+async fn guesses_from_many_addresses_do_not_lock_the_owner_out() {
+    let app = spawn_app(Engine::Sqlite, Dataset::Empty).await;
+    app.user_token("ada", Role::Admin).await;
+    let from = |address: [u8; 4]| {
+        reqwest::Client::builder()
+            .local_address(std::net::IpAddr::from(address))
+            .build()
+            .unwrap()
+    };
+    let limit = stinger_api::auth::throttle::MAX_FAILURES_PER_ACCOUNT as usize;
+    let free = stinger_api::auth::throttle::FREE_FAILURES as usize;
+    let bots = limit.div_ceil(free);
+    for bot in 0..bots {
+        let client = from([127, 0, 1 + (bot / 200) as u8, 1 + (bot % 200) as u8]);
+        for n in 0..free {
+            let body = post_from(&client, &app, None, &login_guess(n)).await;
+            assert_eq!(
+                body["data"]["login"]["userErrors"][0]["code"], "INVALID_CREDENTIALS",
+                "bot {bot}, guess {n}: {body}"
+            );
+        }
+    }
+    let right = format!(
+        "mutation {{ login(input: {{username: \"ada\", password: \"{}\"}}) {{ accessToken userErrors {{ code }} }} }}",
+        stinger_tests::TEST_PASSWORD
+    );
+    let newcomer = post_from(&from([127, 0, 9, 9]), &app, None, &right).await;
+    assert_eq!(
+        newcomer["data"]["login"]["userErrors"][0]["code"], "RATE_LIMITED",
+        "a new address is refused while the account is under attack: {newcomer}"
+    );
+    for _ in 0..2 {
+        let owner = app.login("ada", stinger_tests::TEST_PASSWORD).await;
+        assert!(
+            owner["accessToken"].is_string(),
+            "the owner is locked out: {owner}"
+        );
+    }
+}
+
 const CHANGE: &str = "mutation($c: String!, $n: String!) { changePassword(input: {currentPassword: $c, newPassword: $n}) { ok userErrors { field code } } }";
 
 #[tokio::test]

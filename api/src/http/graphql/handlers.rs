@@ -117,8 +117,10 @@ async fn execute(
             );
         }
     }
+    // Inside the interruption scope, so the SQLite work of a request that timed out stops too.
+    let execution = crate::db::interrupt::scope(state.schema.execute(request));
     let mut response =
-        match tokio::time::timeout(limits.request_timeout, state.schema.execute(request)).await {
+        match tokio::time::timeout(limits.request_timeout, execution).await {
             Ok(response) => response,
             Err(_) => {
                 tracing::warn!(request_id = %request_id, "GraphQL request timed out");

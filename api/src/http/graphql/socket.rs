@@ -98,7 +98,8 @@ pub async fn subscriptions(
         running: Arc::new(AtomicUsize::new(0)),
     };
     actix_web::rt::spawn(async move {
-        connection.run(session, messages).await;
+        // Whatever database work the socket's subscriptions started stops when it closes.
+        crate::db::interrupt::scope(connection.run(session, messages)).await;
         drop(slot);
     });
     response
