@@ -7,24 +7,31 @@ use stinger_tests::process::{binary, run_with_stdin};
 use stinger_tests::{Dataset, Engine, TEST_PASSWORD, TestApp, both_engines, spawn_app};
 use tempfile::TempDir;
 
-/// A terminal session: one config directory (where the login is kept) and one server.
-struct Terminal<'a> {
-    app: &'a TestApp,
-    config: TempDir,
-    server: String,
+/// A terminal session: one config directory (where the login is kept, per server), one server
+/// and one database (for the local commands).
+pub(crate) struct Terminal<'a> {
+    database_url: &'a str,
+    pub(crate) config: TempDir,
+    pub(crate) server: String,
 }
 
 impl<'a> Terminal<'a> {
     fn new(app: &'a TestApp) -> Self {
+        Self::at(&app.url(""), &app.test_db.url)
+    }
+
+    /// A session talking to the server at `server` (`http://host:port`), local commands on
+    /// `database_url`.
+    pub(crate) fn at(server: &str, database_url: &'a str) -> Self {
         Self {
-            app,
+            database_url,
             config: tempfile::tempdir().unwrap(),
-            server: app.url(""),
+            server: server.to_owned(),
         }
     }
 
     /// Runs `stinger-admin ARGS`, feeding `stdin`.
-    fn run(&self, args: &[&str], stdin: &str) -> Output {
+    pub(crate) fn run(&self, args: &[&str], stdin: &str) -> Output {
         self.run_env(args, stdin, &[("NO_COLOR", "1")])
     }
 
@@ -36,7 +43,7 @@ impl<'a> Terminal<'a> {
                 .env("PATH", std::env::var("PATH").unwrap_or_default())
                 .env("STINGER_CONFIG_DIR", self.config.path())
                 .env("STINGER_SERVER", &self.server)
-                .env("DATABASE_URL", &self.app.test_db.url)
+                .env("DATABASE_URL", self.database_url)
                 .envs(env.iter().copied())
                 .args(args),
             stdin,
@@ -44,7 +51,7 @@ impl<'a> Terminal<'a> {
     }
 
     /// Runs and requires success; returns stdout.
-    fn ok(&self, args: &[&str]) -> String {
+    pub(crate) fn ok(&self, args: &[&str]) -> String {
         let output = self.run(args, "");
         assert!(
             output.status.success(),
@@ -64,7 +71,8 @@ impl<'a> Terminal<'a> {
         )
     }
 
-    fn login(&self, username: &str) {
+    /// Logs `username` in to this session's server (each server keeps its own login).
+    pub(crate) fn login(&self, username: &str) {
         let output = self.run(
             &["login", "--username", username, "--password-stdin"],
             &format!("{TEST_PASSWORD}\n"),
@@ -76,7 +84,8 @@ impl<'a> Terminal<'a> {
         );
     }
 
-    fn json(&self, args: &[&str]) -> Value {
+    /// Runs with `--json`, requiring success; returns the parsed output.
+    pub(crate) fn json(&self, args: &[&str]) -> Value {
         let mut args = args.to_vec();
         args.push("--json");
         serde_json::from_str(&self.ok(&args))

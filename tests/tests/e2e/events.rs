@@ -1,5 +1,6 @@
 //! Live edit events over graphql-transport-ws: admins see every edit, editors their own; on
-//! PostgreSQL changes made outside the API process (the CLI's path) arrive too.
+//! PostgreSQL changes made outside the API process (the CLI's path) arrive too (changes made
+//! through another API process: `cluster`).
 
 use entity::Role;
 use futures_util::{SinkExt, StreamExt};
@@ -8,12 +9,12 @@ use serde_json::{Value, json};
 use std::time::Duration;
 use stinger_api::service::editorial;
 use stinger_api::service::events::Events;
-use stinger_tests::{Dataset, Engine, TestApp, both_engines, postgres_enabled, spawn_app};
+use stinger_tests::{Dataset, Engine, TestApp, both_engines, spawn_app};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
-type Socket =
+pub(crate) type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn next_message(ws: &mut Socket) -> Value {
@@ -38,7 +39,7 @@ async fn next_message(ws: &mut Socket) -> Value {
 }
 
 /// The next `editEvents` item, as `(number, status)`.
-async fn next_event(ws: &mut Socket) -> (i64, String) {
+pub(crate) async fn next_event(ws: &mut Socket) -> (i64, String) {
     let message = next_message(ws).await;
     assert_eq!(message["type"], "next", "{message}");
     let event = &message["payload"]["data"]["editEvents"];
@@ -49,7 +50,13 @@ async fn next_event(ws: &mut Socket) -> (i64, String) {
 }
 
 async fn subscribe(app: &TestApp, token: Option<&str>) -> Socket {
-    let mut request = format!("ws://{}/graphql", app.address)
+    subscribe_at(&app.url(""), token).await
+}
+
+/// Subscribes to `editEvents` on the server at `base` (`http://host:port`), logged in with
+/// `token` (anonymous without one).
+pub(crate) async fn subscribe_at(base: &str, token: Option<&str>) -> Socket {
+    let mut request = format!("{}/graphql", base.replacen("http", "ws", 1))
         .into_client_request()
         .unwrap();
     request.headers_mut().insert(
@@ -180,63 +187,4 @@ async fn anonymous_subscribers_are_refused(engine: Engine) {
         message.to_string().contains("UNAUTHENTICATED"),
         "{engine:?}: {message}"
     );
-}
-
-/// POSTs to another server process as `token`; returns `data`.
-async fn post_as(base: &str, token: &str, query: &str, variables: Value) -> Value {
-    let body: Value = reqwest::Client::new()
-        .post(format!("{base}/graphql"))
-        .bearer_auth(token)
-        .json(&json!({"query": query, "variables": variables}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert!(body.get("errors").is_none(), "{body}");
-    body["data"].clone()
-}
-
-// Multi-threaded: starting the second process blocks while it comes up.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_subscriber_hears_a_review_made_through_a_second_server_process_on_postgres() {
-    if !postgres_enabled(module_path!()) {
-        return;
-    }
-    // Two API processes on one PostgreSQL database: this test's server, and the real binary
-    // sharing its database and its data directory (so its signing secret).
-    let app = spawn_app(Engine::Postgres, Dataset::MButterfly).await;
-    let data_dir = app.test_db.dir.path().display().to_string();
-    let second = stinger_tests::ServerProcess::start(&[
-        ("DATABASE_URL", app.test_db.url.as_str()),
-        ("STINGER_DATA_DIR", data_dir.as_str()),
-    ]);
-    let admin = app.user_token("ada", Role::Admin).await;
-    let editor = app.user_token("eddie", Role::Editor).await;
-    let mut ws = subscribe(&app, Some(&admin)).await;
-
-    let film = app
-        .data("{ film(slug: \"m-butterfly-1993\") { id } }", json!({}))
-        .await["film"]["id"]
-        .clone();
-    let proposed = post_as(
-        &second.base_url,
-        &editor,
-        "mutation($input: ProposeEditInput!) { proposeEdit(input: $input) { edit { number } } }",
-        json!({"input": {"operation": "UPDATE", "targetId": film, "reason": "From the poster.",
-                          "changes": {"film": {"tagline": "Heard across processes"}}}}),
-    )
-    .await;
-    let number = proposed["proposeEdit"]["edit"]["number"].as_i64().unwrap();
-    assert_eq!(next_event(&mut ws).await, (number, "PENDING".to_owned()));
-
-    post_as(
-        &second.base_url,
-        &admin,
-        "mutation($id: ID!) { approveEdit(input: { editId: $id, note: \"ok\" }) { edit { status } } }",
-        json!({"id": number.to_string()}),
-    )
-    .await;
-    assert_eq!(next_event(&mut ws).await, (number, "APPROVED".to_owned()));
 }

@@ -5,6 +5,7 @@ mod bulk;
 mod cli;
 mod cli_remote;
 mod client_mistakes;
+mod cluster;
 mod credit_scenes;
 mod datasets;
 mod editorial;
