@@ -61,6 +61,7 @@ mod macros;
 mod owner;
 pub mod process;
 mod template;
+pub mod ws;
 
 pub use app::{TEST_PASSWORD, TestApp, spawn_app, spawn_app_with};
 pub use db::{Dataset, Engine, TestDb, postgres_enabled};

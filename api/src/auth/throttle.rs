@@ -257,7 +257,10 @@ mod tests {
             throttle.failed("ann", from);
         }
         assert!(throttle.admit("ann", ip(251)).is_err(), "a new address");
-        assert!(throttle.admit("ann", ip(250)).is_ok(), "the owner's address");
+        assert!(
+            throttle.admit("ann", ip(250)).is_ok(),
+            "the owner's address"
+        );
         throttle.succeeded("ann", ip(250));
         assert!(
             throttle.admit("ann", ip(251)).is_err(),

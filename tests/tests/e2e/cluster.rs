@@ -6,10 +6,11 @@
 //! either.
 
 use crate::cli_remote::Terminal;
-use crate::events::{Socket, next_event, subscribe_at};
+use crate::events::{next_event, subscribe_at};
 use entity::Role;
 use serde_json::{Value, json};
 use stinger_api::service::account;
+use stinger_tests::ws::Socket;
 use stinger_tests::{Dataset, Engine, ServerProcess, TEST_PASSWORD, TestDb, postgres_enabled};
 
 /// The token-signing secret every process of the cluster shares (as the deployment's

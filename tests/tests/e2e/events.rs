@@ -3,40 +3,15 @@
 //! through another API process: `cluster`).
 
 use entity::Role;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use std::time::Duration;
 use stinger_api::service::editorial;
 use stinger_api::service::events::Events;
+use stinger_tests::ws::{Socket, initialised, next_message};
 use stinger_tests::{Dataset, Engine, TestApp, both_engines, spawn_app};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
-
-pub(crate) type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn next_message(ws: &mut Socket) -> Value {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(5), ws.next())
-            .await
-            .expect("a message arrives in time")
-            .expect("the socket is open")
-            .expect("a readable message");
-        match message {
-            Message::Text(text) => {
-                let value: Value = serde_json::from_str(&text).unwrap();
-                if value["type"] == "ping" || value["type"] == "pong" {
-                    continue;
-                }
-                return value;
-            }
-            Message::Ping(_) | Message::Pong(_) => continue,
-            other => panic!("unexpected message {other:?}"),
-        }
-    }
-}
 
 /// The next `editEvents` item, as `(number, status)`.
 pub(crate) async fn next_event(ws: &mut Socket) -> (i64, String) {
@@ -56,26 +31,7 @@ async fn subscribe(app: &TestApp, token: Option<&str>) -> Socket {
 /// Subscribes to `editEvents` on the server at `base` (`http://host:port`), logged in with
 /// `token` (anonymous without one).
 pub(crate) async fn subscribe_at(base: &str, token: Option<&str>) -> Socket {
-    let mut request = format!("{}/graphql", base.replacen("http", "ws", 1))
-        .into_client_request()
-        .unwrap();
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        HeaderValue::from_static("graphql-transport-ws"),
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    let payload = match token {
-        Some(token) => json!({"Authorization": format!("Bearer {token}")}),
-        None => json!({}),
-    };
-    ws.send(Message::Text(
-        json!({"type": "connection_init", "payload": payload})
-            .to_string()
-            .into(),
-    ))
-    .await
-    .unwrap();
-    assert_eq!(next_message(&mut ws).await["type"], "connection_ack");
+    let mut ws = initialised(base, token).await;
     ws.send(Message::Text(
         json!({"id": "1", "type": "subscribe", "payload": {"query": "subscription { editEvents { editId number status } }"}})
             .to_string()

@@ -213,7 +213,9 @@ async fn a_timed_out_request_stops_its_sqlite_statement() {
          (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000000000) \
           SELECT count(*) FROM n) > 0",
     ] {
-        db.execute_unprepared(sql).await.expect("the slow view is made");
+        db.execute_unprepared(sql)
+            .await
+            .expect("the slow view is made");
     }
     db.close().await.unwrap();
     let dir = test_db.dir.path().display().to_string();
@@ -239,7 +241,8 @@ async fn a_timed_out_request_stops_its_sqlite_statement() {
     for _ in 0..3 {
         let body = post("{ films(first: 1) { edges { node { title } } } }").await;
         assert!(
-            body["errors"].is_null() && body["data"]["films"]["edges"][0]["node"]["title"].is_string(),
+            body["errors"].is_null()
+                && body["data"]["films"]["edges"][0]["node"]["title"].is_string(),
             "the pool's only connection is still busy with the timed-out statement: {body}"
         );
     }

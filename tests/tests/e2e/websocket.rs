@@ -4,102 +4,17 @@
 //! viewer's account re-checked on every event.
 
 use entity::Role;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use serde_json::{Value, json};
 use std::time::Duration;
 use stinger_api::service::account;
+use stinger_tests::ws::{Socket, close_code, connect, initialised, next_message, send};
 use stinger_tests::{
     Dataset, Engine, ServerProcess, TestApp, TestDb, both_engines, spawn_app_with,
 };
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::frame::Frame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
-use tokio_tungstenite::tungstenite::protocol::frame::{CloseFrame, Frame};
-use tokio_tungstenite::tungstenite::{Error as WsError, Message};
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// Opens a `graphql-transport-ws` socket to `base` (`http://host:port`).
-async fn connect(base: &str) -> Result<Socket, WsError> {
-    let mut request = format!("{}/graphql", base.replacen("http", "ws", 1))
-        .into_client_request()
-        .unwrap();
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        HeaderValue::from_static("graphql-transport-ws"),
-    );
-    tokio_tungstenite::connect_async(request)
-        .await
-        .map(|(ws, _)| ws)
-}
-
-async fn send(ws: &mut Socket, message: Value) {
-    ws.send(Message::Text(message.to_string().into()))
-        .await
-        .unwrap();
-}
-
-/// What the server sent next: a protocol message, or the socket closing.
-#[derive(Debug)]
-enum Received {
-    Message(Value),
-    Closed(Option<u16>),
-}
-
-async fn receive(ws: &mut Socket, within: Duration) -> Received {
-    let deadline = tokio::time::Instant::now() + within;
-    loop {
-        let next = tokio::time::timeout_at(deadline, ws.next())
-            .await
-            .expect("the server answers in time");
-        match next {
-            None | Some(Err(_)) => return Received::Closed(None),
-            Some(Ok(Message::Close(frame))) => {
-                return Received::Closed(frame.map(|f: CloseFrame| u16::from(f.code)));
-            }
-            Some(Ok(Message::Text(text))) => {
-                let value: Value = serde_json::from_str(&text).unwrap();
-                if value["type"] != "ping" && value["type"] != "pong" {
-                    return Received::Message(value);
-                }
-            }
-            Some(Ok(_)) => {}
-        }
-    }
-}
-
-async fn next_message(ws: &mut Socket) -> Value {
-    match receive(ws, Duration::from_secs(10)).await {
-        Received::Message(value) => value,
-        Received::Closed(code) => panic!("the socket closed ({code:?}) instead of answering"),
-    }
-}
-
-async fn close_code(ws: &mut Socket, within: Duration) -> Option<u16> {
-    loop {
-        match receive(ws, within).await {
-            Received::Closed(code) => return code,
-            Received::Message(_) => {}
-        }
-    }
-}
-
-/// Opens a socket and completes `connection_init` (with `token`, if any).
-async fn initialised(base: &str, token: Option<&str>) -> Socket {
-    let mut ws = connect(base).await.expect("the upgrade succeeds");
-    let payload = match token {
-        Some(token) => json!({"Authorization": format!("Bearer {token}")}),
-        None => json!({}),
-    };
-    send(
-        &mut ws,
-        json!({"type": "connection_init", "payload": payload}),
-    )
-    .await;
-    assert_eq!(next_message(&mut ws).await["type"], "connection_ack");
-    ws
-}
 
 async fn subscribe(ws: &mut Socket, id: &str, query: &str) {
     send(
@@ -273,7 +188,9 @@ async fn sockets_per_client_address_are_capped() {
     let first = initialised(&base, None).await;
     let _second = initialised(&base, None).await;
     match connect(&base).await {
-        Err(WsError::Http(response)) => assert_eq!(response.status(), 429),
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 429)
+        }
         other => panic!("a third socket was not refused: {:?}", other.map(|_| ())),
     }
     // Closing one makes room again.

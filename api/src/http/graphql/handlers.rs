@@ -119,20 +119,19 @@ async fn execute(
     }
     // Inside the interruption scope, so the SQLite work of a request that timed out stops too.
     let execution = crate::db::interrupt::scope(state.schema.execute(request));
-    let mut response =
-        match tokio::time::timeout(limits.request_timeout, execution).await {
-            Ok(response) => response,
-            Err(_) => {
-                tracing::warn!(request_id = %request_id, "GraphQL request timed out");
-                Response::from_errors(vec![coded_error(
-                    format!(
-                        "the request took longer than {} ms and was stopped",
-                        limits.request_timeout.as_millis()
-                    ),
-                    "TIMEOUT",
-                )])
-            }
-        };
+    let mut response = match tokio::time::timeout(limits.request_timeout, execution).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(request_id = %request_id, "GraphQL request timed out");
+            Response::from_errors(vec![coded_error(
+                format!(
+                    "the request took longer than {} ms and was stopped",
+                    limits.request_timeout.as_millis()
+                ),
+                "TIMEOUT",
+            )])
+        }
+    };
     if let Some(document) = &document {
         field_order::restore(&mut response.data, document, operation_name.as_deref());
     }
