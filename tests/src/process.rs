@@ -2,7 +2,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -41,6 +41,28 @@ pub fn binary(name: &str) -> PathBuf {
         path.display()
     );
     path
+}
+
+/// Runs `command` to its end with `stdin` written to its standard input, capturing stdout and
+/// stderr. A process may exit before it reads its input (a usage error refused by the argument
+/// parser, say): the broken pipe that leaves is not a failure of the test, the exit status tells.
+pub fn run_with_stdin(command: &mut Command, stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|error| panic!("{command:?} starts: {error}"));
+    let mut input = child.stdin.take().expect("stdin is piped");
+    match input.write_all(stdin.as_bytes()) {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            panic!("writing to the standard input of {command:?}: {error}")
+        }
+        _ => {}
+    }
+    drop(input);
+    child.wait_with_output().expect("the process's output")
 }
 
 impl ServerProcess {

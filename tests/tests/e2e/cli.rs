@@ -4,7 +4,7 @@
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};
-use stinger_tests::process::binary;
+use stinger_tests::process::{binary, run_with_stdin};
 use stinger_tests::{Dataset, Engine, TestDb, both_engines};
 
 /// `stinger-admin ARGS` on `db`, with a clean environment.
@@ -267,24 +267,14 @@ async fn help_shows_examples() {
 /// `stinger-admin ARGS` on the embedded database in `data_dir` (no DATABASE_URL), feeding
 /// `stdin`.
 fn embedded(data_dir: &Path, args: &[&str], stdin: &str) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(binary("stinger-admin"))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("STINGER_DATA_DIR", data_dir)
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("stinger-admin runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    run_with_stdin(
+        Command::new(binary("stinger-admin"))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("STINGER_DATA_DIR", data_dir)
+            .args(args),
+        stdin,
+    )
 }
 
 const PASSWORD: &str = "a long enough password\n";
@@ -368,31 +358,21 @@ async fn local_commands_name_the_database_without_its_password(engine: Engine) {
 async fn local_account_commands_answer_mistakes_with_their_exit_codes() {
     let db = TestDb::new(Engine::Sqlite, Dataset::Empty).await;
     let create = |name: &str, role: &str| {
-        let mut command = Command::new(binary("stinger-admin"));
-        command
-            .env_clear()
-            .env("DATABASE_URL", &db.url)
-            .args([
-                "users",
-                "create",
-                "--username",
-                name,
-                "--role",
-                role,
-                "--password-stdin",
-            ])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-        let mut child = command.spawn().unwrap();
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(PASSWORD.as_bytes())
-            .unwrap();
-        let output = child.wait_with_output().unwrap();
+        let output = run_with_stdin(
+            Command::new(binary("stinger-admin"))
+                .env_clear()
+                .env("DATABASE_URL", &db.url)
+                .args([
+                    "users",
+                    "create",
+                    "--username",
+                    name,
+                    "--role",
+                    role,
+                    "--password-stdin",
+                ]),
+            PASSWORD,
+        );
         (
             output.status.code(),
             String::from_utf8_lossy(&output.stderr).into_owned(),

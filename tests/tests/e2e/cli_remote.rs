@@ -2,9 +2,8 @@
 //! the whole review story from the terminal, `--json` outputs, and the documented exit codes.
 
 use serde_json::{Value, json};
-use std::io::Write;
 use std::process::{Command, Output, Stdio};
-use stinger_tests::process::binary;
+use stinger_tests::process::{binary, run_with_stdin};
 use stinger_tests::{Dataset, Engine, TEST_PASSWORD, TestApp, both_engines, spawn_app};
 use tempfile::TempDir;
 
@@ -38,26 +37,17 @@ impl<'a> Terminal<'a> {
 
     /// Runs `stinger-admin ARGS` with the extra environment `env`, feeding `stdin`.
     fn run_env(&self, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
-        let mut child = Command::new(binary("stinger-admin"))
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("STINGER_CONFIG_DIR", self.config.path())
-            .env("STINGER_SERVER", &self.server)
-            .env("DATABASE_URL", self.database_url)
-            .envs(env.iter().copied())
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("stinger-admin runs");
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
+        run_with_stdin(
+            Command::new(binary("stinger-admin"))
+                .env_clear()
+                .env("PATH", std::env::var("PATH").unwrap_or_default())
+                .env("STINGER_CONFIG_DIR", self.config.path())
+                .env("STINGER_SERVER", &self.server)
+                .env("DATABASE_URL", self.database_url)
+                .envs(env.iter().copied())
+                .args(args),
+            stdin,
+        )
     }
 
     /// Runs and requires success; returns stdout.
