@@ -26,6 +26,7 @@ mod response;
 mod socket;
 
 pub use handlers::{get, method_not_allowed, post};
+pub use request::check_document;
 pub use socket::{OpenSockets, subscriptions};
 
 use crate::auth::AuthState;

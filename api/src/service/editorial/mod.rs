@@ -30,7 +30,7 @@ pub use labels::{LabelRequest, target_labels};
 pub use propose::propose;
 pub use queue::{EditFilter, can_see, list_edits, visible_edit};
 pub use review::{approve, reject, withdraw};
-pub use rules::MAX_REASON_CHARS;
+pub use rules::{MAX_REASON_CHARS, check_reason, check_url, missing_on_create, validate};
 pub use targets::current_states;
 
 use entity::{EditOperation, TargetType, edit};

@@ -32,7 +32,8 @@ pub(super) fn check_text(field: &str, text: &str, max: usize) -> Result<(), Edit
     Ok(())
 }
 
-pub(super) fn check_url(field: &str, url: &str) -> Result<(), EditorialError> {
+/// An http(s) URL of at most [`MAX_SHORT_TEXT_CHARS`], without whitespace.
+pub fn check_url(field: &str, url: &str) -> Result<(), EditorialError> {
     check_text(field, url, MAX_SHORT_TEXT_CHARS)?;
     let ok = (url.starts_with("https://") || url.starts_with("http://"))
         && url.len() > "https://".len()
@@ -48,8 +49,9 @@ pub(super) fn check_url(field: &str, url: &str) -> Result<(), EditorialError> {
 }
 
 /// Checks proposed values against the target's description (see `fields`), given the object's
-/// current state (`None` for a creation).
-pub(super) fn validate(
+/// current state (`None` for a creation). Needs no database: whether referenced objects
+/// exist is checked apart.
+pub fn validate(
     target: TargetType,
     proposed: &Map<String, Value>,
     current: Option<&Value>,
@@ -197,11 +199,9 @@ fn check_field(field: &Field, value: &Value) -> Result<(), EditorialError> {
     Ok(())
 }
 
-pub(super) fn check_reason(
-    field: &str,
-    reason: &str,
-    required: bool,
-) -> Result<(), EditorialError> {
+/// A reason or review note: at most [`MAX_REASON_CHARS`] characters of text, not blank when
+/// `required`.
+pub fn check_reason(field: &str, reason: &str, required: bool) -> Result<(), EditorialError> {
     if required && reason.trim().is_empty() {
         return Err(EditorialError::invalid(
             field,
@@ -212,7 +212,7 @@ pub(super) fn check_reason(
 }
 
 /// The first field a creation must give but leaves out (or sends as null), if any.
-pub(super) fn missing_on_create(
+pub fn missing_on_create(
     target: TargetType,
     proposed: &Map<String, Value>,
 ) -> Option<&'static str> {
