@@ -321,3 +321,83 @@ async fn an_imported_film_has_a_creation_revision_and_reverting_it_deletes_the_f
         "FILM"
     );
 }
+
+both_engines!(reads_keep_answering_while_a_load_runs);
+/// A catalogue load by `stinger-admin` against the database a running server reads from: every
+/// read answered during the load succeeds (WAL readers on SQLite, MVCC on PostgreSQL; the load's
+/// one transaction never blocks them), and the films appear, all at once, when it commits.
+async fn reads_keep_answering_while_a_load_runs(engine: Engine) {
+    // Arrange: a server process on a database holding one film, and a load far larger.
+    let target = TestDb::new(engine, Dataset::MButterfly).await;
+    let data_dir = target.dir.path().display().to_string();
+    let server = stinger_tests::ServerProcess::start(&[
+        ("DATABASE_URL", target.url.as_str()),
+        ("STINGER_DATA_DIR", &data_dir),
+        ("STINGER_MIGRATE", "false"),
+        ("STINGER_DEMO_DATA", "false"),
+    ]);
+    let client = reqwest::Client::new();
+    let read = |query: &'static str| {
+        let request = client
+            .post(format!("{}/graphql", server.base_url))
+            .json(&json!({ "query": query }));
+        async move {
+            let response = request.send().await.expect("the server answers");
+            let status = response.status();
+            let body: Value = response.json().await.expect("a JSON body");
+            assert!(
+                status.is_success() && body.get("errors").is_none(),
+                "{engine:?}: a read failed during the load: {status} {body}"
+            );
+            body["data"].clone()
+        }
+    };
+    const FILM: &str = "{ film(slug: \"m-butterfly-1993\") { title cast(first: 5) { edges { node { character } } } } }";
+    const LATEST: &str =
+        "{ films(first: 20) { totalCount edges { node { slug title year } } } latestFilms(first: 20) { edges { node { slug title } } } }";
+    let before = read(LATEST).await["films"]["totalCount"].clone();
+    let mut child = admin_command(&target, &["generate", "--films", "4000", "--seed", "11"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("stinger-admin starts");
+
+    // Act: read, alternating pages, for as long as the load runs.
+    let mut reads_while_loading = 0;
+    let mut counts_seen = Vec::new();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "{engine:?}: the load never ended"
+        );
+        let holding = load_under_way(&target).await;
+        let film = read(FILM).await;
+        assert_eq!(film["film"]["title"], "M. Butterfly", "{engine:?}");
+        counts_seen.push(read(LATEST).await["films"]["totalCount"].clone());
+        if holding {
+            reads_while_loading += 1;
+        }
+    }
+    let output = child.wait_with_output().unwrap();
+
+    // Assert
+    assert!(
+        output.status.success(),
+        "{engine:?}: the load succeeds: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        reads_while_loading >= 3,
+        "{engine:?}: only {reads_while_loading} reads ran while the load held its lock"
+    );
+    let after = read(LATEST).await["films"]["totalCount"].clone();
+    assert!(
+        after.as_i64().unwrap() > before.as_i64().unwrap() + 3000,
+        "{engine:?}: the loaded films are served once it commits ({before} → {after})"
+    );
+    assert!(
+        counts_seen.iter().all(|seen| *seen == before || *seen == after),
+        "{engine:?}: a read saw the load half-done: {before} → {counts_seen:?} → {after}"
+    );
+}

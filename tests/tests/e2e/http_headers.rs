@@ -155,3 +155,40 @@ fn an_origin_that_is_not_an_origin_is_refused_at_start() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("--cors-origins"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_accepts_gzip_gets_a_compressed_answer_and_others_plain_json() {
+    let (server, _data) = server(&[]);
+    let schema = json!({"query": "{ __schema { types { name description fields { name description } } } }"});
+    let fetch = |encoding: Option<&'static str>| {
+        let mut request = reqwest::Client::new()
+            .post(format!("{}/graphql", server.base_url))
+            .json(&schema);
+        if let Some(encoding) = encoding {
+            request = request.header("accept-encoding", encoding);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            let encoding = header(response.headers(), "content-encoding").map(str::to_owned);
+            (encoding, response.bytes().await.unwrap())
+        }
+    };
+
+    let (plain_encoding, plain) = fetch(None).await;
+    let (gzip_encoding, gzipped) = fetch(Some("gzip")).await;
+
+    assert_eq!(plain_encoding, None, "no encoding unless asked for");
+    assert!(
+        serde_json::from_slice::<serde_json::Value>(&plain).is_ok(),
+        "plain JSON by default"
+    );
+    assert_eq!(gzip_encoding.as_deref(), Some("gzip"));
+    assert_eq!(&gzipped[..2], &[0x1f, 0x8b], "a gzip stream");
+    assert!(
+        gzipped.len() * 3 < plain.len(),
+        "the schema compresses well: {} → {} bytes",
+        plain.len(),
+        gzipped.len()
+    );
+}
