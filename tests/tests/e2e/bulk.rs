@@ -353,8 +353,7 @@ async fn reads_keep_answering_while_a_load_runs(engine: Engine) {
         }
     };
     const FILM: &str = "{ film(slug: \"m-butterfly-1993\") { title cast(first: 5) { edges { node { character } } } } }";
-    const LATEST: &str =
-        "{ films(first: 20) { totalCount edges { node { slug title year } } } latestFilms(first: 20) { edges { node { slug title } } } }";
+    const LATEST: &str = "{ films(first: 20) { totalCount edges { node { slug title year } } } latestFilms(first: 20) { edges { node { slug title } } } }";
     let before = read(LATEST).await["films"]["totalCount"].clone();
     let mut child = admin_command(&target, &["generate", "--films", "4000", "--seed", "11"])
         .stdout(Stdio::null())
@@ -397,7 +396,9 @@ async fn reads_keep_answering_while_a_load_runs(engine: Engine) {
         "{engine:?}: the loaded films are served once it commits ({before} → {after})"
     );
     assert!(
-        counts_seen.iter().all(|seen| *seen == before || *seen == after),
+        counts_seen
+            .iter()
+            .all(|seen| *seen == before || *seen == after),
         "{engine:?}: a read saw the load half-done: {before} → {counts_seen:?} → {after}"
     );
 }

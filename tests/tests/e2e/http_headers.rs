@@ -159,7 +159,8 @@ fn an_origin_that_is_not_an_origin_is_refused_at_start() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_accepts_gzip_gets_a_compressed_answer_and_others_plain_json() {
     let (server, _data) = server(&[]);
-    let schema = json!({"query": "{ __schema { types { name description fields { name description } } } }"});
+    let schema =
+        json!({"query": "{ __schema { types { name description fields { name description } } } }"});
     let fetch = |encoding: Option<&'static str>| {
         let mut request = reqwest::Client::new()
             .post(format!("{}/graphql", server.base_url))
