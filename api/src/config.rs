@@ -28,6 +28,7 @@
 //! | `STINGER_SQLITE_BUSY_TIMEOUT_MS` | `5000` | SQLite `busy_timeout` |
 //! | `STINGER_LOADER_DELAY_MS` | `1` | how long DataLoaders collect keys before querying |
 //! | `STINGER_CORS_ORIGINS` | none | origins whose pages may call the API (`https://a.example,…` or `*`) |
+//! | `STINGER_METRICS_LISTEN` | none | address of the Prometheus `/metrics` listener (off when unset) |
 //! | `STINGER_INTROSPECTION` | `true` | answer `__schema` / `__type` |
 //! | `STINGER_SUGGESTIONS` | `false` | "Did you mean …?" in errors |
 //! | `STINGER_GRAPHIQL` | `true` | GraphiQL for browsers at GET /graphql |
@@ -322,6 +323,10 @@ pub struct Operations {
         value_parser = parse_cors_origins
     )]
     pub cors_origins: CorsOrigins,
+    /// Address of a second listener serving Prometheus metrics at `/metrics`
+    /// (`127.0.0.1:9100`; `:0` picks a free port) [default: none, no metrics].
+    #[arg(long, env = "STINGER_METRICS_LISTEN", value_name = "ADDRESS")]
+    pub metrics_listen: Option<String>,
 }
 
 /// The whole configuration of the server.

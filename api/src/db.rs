@@ -6,7 +6,7 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
 use std::time::Duration;
 
-pub mod interrupt;
+pub mod request_scope;
 
 /// SQLite's page cache for the whole pool, in KiB, split evenly between its connections.
 const SQLITE_PAGE_CACHE_KIB: i64 = 32 * 1024;
@@ -30,7 +30,7 @@ pub enum DbSetupError {
 /// Connects, creating the embedded SQLite file (and its directory) when needed. Every
 /// connection gets the configured timeouts: on PostgreSQL `statement_timeout`, `lock_timeout`
 /// and `idle_in_transaction_session_timeout`, on SQLite `busy_timeout` and an interruption
-/// when the request it serves ends early ([`interrupt`]).
+/// when the request it serves ends early ([`request_scope`]).
 pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbSetupError> {
     if config.url.is_none() {
         private_files(config).map_err(|source| DbSetupError::DataDir {
@@ -73,16 +73,21 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbSe
             .pragma("mmap_size", "0")
     });
     // Every connection handed out, idle or new, is bound to the request taking it, so a
-    // request that ends early interrupts its statements (see `interrupt`).
+    // request that ends early interrupts its statements (see `request_scope`).
     options.map_sqlx_sqlite_before_acquire(|conn, _| {
-        Box::pin(async move { interrupt::bind(conn).await.map(|()| true) })
+        Box::pin(async move { request_scope::bind(conn).await.map(|()| true) })
     });
     options.map_sqlx_sqlite_pool_opts(|pool| {
-        pool.after_connect(|conn, _| Box::pin(interrupt::bind(conn)))
+        pool.after_connect(|conn, _| Box::pin(request_scope::bind(conn)))
     });
-    let db = Database::connect(options)
+    let mut db = Database::connect(options)
         .await
         .map_err(DbSetupError::Connect)?;
+    // Every statement is counted for its request and for the metrics.
+    db.set_metric_callback(|info| {
+        request_scope::count_statement();
+        crate::metrics::statement_ran(info);
+    });
     if db.get_database_backend() == DbBackend::Sqlite {
         // WAL lets readers run beside the one writer; the setting is stored in the file.
         db.execute_unprepared("PRAGMA journal_mode=WAL")

@@ -21,6 +21,9 @@ async fn main() -> std::process::ExitCode {
         }
     };
     // One plain line on stdout, so scripts and tests can find the bound address (port 0 works).
+    if let Some(metrics) = app.metrics_address() {
+        println!("stinger-api metrics on http://{metrics}/metrics");
+    }
     println!("stinger-api listening on http://{}", app.address());
     match app.run().await {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -48,6 +48,8 @@ fn bind(listen: &str) -> Result<(TcpListener, SocketAddr), StartupError> {
 pub struct Application {
     server: Server,
     address: SocketAddr,
+    /// The Prometheus listener, when `STINGER_METRICS_LISTEN` asks for one.
+    metrics: Option<(Server, SocketAddr)>,
     db: DatabaseConnection,
 }
 
@@ -82,6 +84,20 @@ impl Application {
         listener: TcpListener,
         address: SocketAddr,
     ) -> Result<Self, StartupError> {
+        let metrics = match &config.operations.metrics_listen {
+            Some(listen) => {
+                crate::metrics::enable();
+                let metrics = crate::metrics::serve(listen, db.clone()).map_err(|source| {
+                    StartupError::Listen {
+                        address: listen.clone(),
+                        source,
+                    }
+                })?;
+                tracing::info!(address = %metrics.1, "Prometheus metrics at http://{}/metrics", metrics.1);
+                Some(metrics)
+            }
+            None => None,
+        };
         let secret = resolve_secret(config.jwt_secret.as_deref(), &config.database.data_dir)?;
         let auth = Arc::new(AuthState {
             keys: JwtKeys::new(&secret, config.access_token_ttl),
@@ -127,6 +143,7 @@ impl Application {
         Ok(Self {
             server,
             address,
+            metrics,
             db,
         })
     }
@@ -141,8 +158,22 @@ impl Application {
         &self.db
     }
 
-    /// Serves until the process is asked to stop; in-flight requests finish first.
+    /// The metrics listener's address, when there is one.
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().map(|(_, address)| *address)
+    }
+
+    /// Serves until the process is asked to stop; in-flight requests finish first. The metrics
+    /// listener stops with the API.
     pub async fn run(self) -> std::io::Result<()> {
-        self.server.await
+        let Some((metrics, _)) = self.metrics else {
+            return self.server.await;
+        };
+        let metrics_handle = metrics.handle();
+        let metrics = actix_web::rt::spawn(metrics);
+        let served = self.server.await;
+        metrics_handle.stop(true).await;
+        let _ = metrics.await;
+        served
     }
 }

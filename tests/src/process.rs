@@ -10,6 +10,8 @@ use std::time::Duration;
 pub struct ServerProcess {
     child: Child,
     pub base_url: String,
+    /// `http://ADDRESS/metrics`, when started with `STINGER_METRICS_LISTEN`.
+    pub metrics_url: Option<String>,
     /// What it wrote to stderr so far, line by line (only with [`ServerProcess::start_capturing`]).
     stderr: Arc<Mutex<Vec<String>>>,
 }
@@ -120,14 +122,19 @@ impl ServerProcess {
         let stdout = child.stdout.take().expect("piped stdout");
         let (sender, receiver) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
+            // The metrics line, if any, comes before the listening line.
+            let mut metrics_url = None;
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("stinger-api metrics on ") {
+                    metrics_url = Some(url.to_owned());
+                }
                 if let Some(url) = line.strip_prefix("stinger-api listening on ") {
-                    let _ = sender.send(url.to_owned());
+                    let _ = sender.send((url.to_owned(), metrics_url.take()));
                 }
             }
         });
-        let base_url = match receiver.recv_timeout(Duration::from_secs(120)) {
-            Ok(url) => url,
+        let (base_url, metrics_url) = match receiver.recv_timeout(Duration::from_secs(120)) {
+            Ok(urls) => urls,
             Err(_) => {
                 let _ = child.kill();
                 panic!("stinger-api did not start listening within 120 s");
@@ -136,6 +143,7 @@ impl ServerProcess {
         Self {
             child,
             base_url,
+            metrics_url,
             stderr,
         }
     }

@@ -101,6 +101,14 @@ fn record(map: &mut HashMap<impl std::hash::Hash + Eq, Failures>, now: Instant) 
 impl LoginThrottle {
     /// Counts an attempt on `account_key` from `ip`; `Err` if it must be refused unchecked.
     pub fn admit(&self, account_key: &str, ip: Option<IpAddr>) -> Result<(), Refused> {
+        let admitted = self.check(account_key, ip);
+        if admitted.is_err() {
+            crate::metrics::login_throttled();
+        }
+        admitted
+    }
+
+    fn check(&self, account_key: &str, ip: Option<IpAddr>) -> Result<(), Refused> {
         let now = Instant::now();
         if let Some(ip) = ip {
             let mut ips = self.ips.lock().unwrap_or_else(|e| e.into_inner());
@@ -153,6 +161,7 @@ impl LoginThrottle {
 
     /// Records a failed attempt on `account_key` from `ip`.
     pub fn failed(&self, account_key: &str, ip: Option<IpAddr>) {
+        crate::metrics::login_failed();
         let now = Instant::now();
         let bump = |f: &mut Failures, forget_after: Duration| {
             if now.duration_since(f.last) >= forget_after {

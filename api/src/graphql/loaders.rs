@@ -260,7 +260,7 @@ impl Loaders {
     /// Fresh loaders over `db`, each waiting `delay` to collect keys before it queries.
     pub fn new(db: &DatabaseConnection, delay: std::time::Duration) -> Self {
         fn make<T: Send + Sync + 'static>(loader: T, delay: std::time::Duration) -> DataLoader<T> {
-            DataLoader::new(loader, crate::db::interrupt::spawn).delay(delay)
+            DataLoader::new(loader, crate::db::request_scope::spawn).delay(delay)
         }
         Self {
             film: make(FilmById(db.clone()), delay),

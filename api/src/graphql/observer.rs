@@ -3,14 +3,17 @@
 //! (`http::request_log`) and the metrics; it changes nothing in the response.
 
 use crate::auth::Viewer;
+use crate::db::request_scope;
 use crate::error::{INTERNAL, PUBLIC_CODES};
 use crate::http::request_log::{self, GraphqlFacts};
+use crate::metrics;
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest, NextRequest,
 };
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument};
 use async_graphql::{Request, Response, ServerError, ServerResult, Value, Variables};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 /// Name recorded for an operation without one.
 pub const ANONYMOUS: &str = "anonymous";
@@ -42,17 +45,30 @@ struct Seen {
 #[async_trait::async_trait]
 impl Extension for Observation {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let started = Instant::now();
+        let statements_before = request_scope::statements();
         let response = next.run(ctx).await;
         let seen = self
             .seen
             .lock()
             .map(|mut seen| std::mem::take(&mut *seen))
             .unwrap_or_default();
-        request_log::note_graphql(GraphqlFacts {
+        let facts = GraphqlFacts {
             operation: seen.operation.unwrap_or_else(|| ANONYMOUS.to_owned()),
             outcome: outcome(&response.errors),
             viewer: seen.viewer,
-        });
+        };
+        let statements = request_scope::statements()
+            .zip(statements_before)
+            .map(|(after, before)| after.saturating_sub(before));
+        metrics::operation_finished(
+            &facts.operation,
+            facts.outcome,
+            &response.errors,
+            started.elapsed(),
+            statements,
+        );
+        request_log::note_graphql(facts);
         response
     }
 

@@ -14,6 +14,7 @@ mod graphiql;
 mod http_headers;
 mod import;
 mod limits;
+mod metrics;
 mod migrations;
 mod observability;
 mod read_api;

@@ -118,7 +118,7 @@ async fn execute(
         }
     }
     // Inside the interruption scope, so the SQLite work of a request that timed out stops too.
-    let execution = crate::db::interrupt::scope(state.schema.execute(request));
+    let execution = crate::db::request_scope::scope(state.schema.execute(request));
     let mut response = match tokio::time::timeout(limits.request_timeout, execution).await {
         Ok(response) => response,
         Err(_) => {

@@ -99,7 +99,7 @@ pub async fn subscriptions(
     };
     actix_web::rt::spawn(async move {
         // Whatever database work the socket's subscriptions started stops when it closes.
-        crate::db::interrupt::scope(connection.run(session, messages)).await;
+        crate::db::request_scope::scope(connection.run(session, messages)).await;
         drop(slot);
     });
     response
@@ -345,6 +345,8 @@ pub struct OpenSockets(Arc<Mutex<HashMap<Option<IpAddr>, usize>>>);
 pub struct SocketSlot {
     sockets: Arc<Mutex<HashMap<Option<IpAddr>, usize>>>,
     ip: Option<IpAddr>,
+    /// Counts the socket in `stinger_websocket_connections` while it lives.
+    _counted: crate::metrics::OpenWebSocket,
 }
 
 impl OpenSockets {
@@ -359,6 +361,7 @@ impl OpenSockets {
         Some(SocketSlot {
             sockets: self.0.clone(),
             ip,
+            _counted: crate::metrics::OpenWebSocket::opened(),
         })
     }
 }

@@ -1,4 +1,8 @@
-//! SQLite work stops with the request that asked for it.
+//! One request's database work: counted, and stopped with the request.
+//!
+//! A request runs its work inside [`scope`] (HTTP and WebSocket handlers; DataLoaders keep the
+//! scope through [`spawn`]). Every statement run inside it is counted ([`count_statement`],
+//! read back with [`statements`], for the metrics), and its SQLite statements stop with it:
 //!
 //! PostgreSQL ends a statement whose future is dropped (and `statement_timeout` bounds it
 //! anyway); SQLite runs a statement on the connection's own thread, which keeps stepping after
@@ -12,14 +16,21 @@
 use sea_orm::sqlx::sqlite::SqliteConnection;
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// SQLite virtual-machine steps between two looks at the cancellation flag: a look is one
 /// atomic load, and this many steps take well under a millisecond.
 const STEPS_PER_CHECK: i32 = 10_000;
 
+/// What a scope knows of its work.
+#[derive(Debug, Default)]
+struct Work {
+    cancelled: Arc<AtomicBool>,
+    statements: AtomicU64,
+}
+
 tokio::task_local! {
-    static CANCELLED: Arc<AtomicBool>;
+    static WORK: Arc<Work>;
 }
 
 /// Marks its scope cancelled when dropped, whether the work finished or was abandoned (once it
@@ -32,13 +43,24 @@ impl Drop for CancelOnDrop {
     }
 }
 
+/// Counts a statement run by the current scope's work (nothing outside a scope).
+pub fn count_statement() {
+    let _ = WORK.try_with(|work| work.statements.fetch_add(1, Ordering::Relaxed));
+}
+
+/// Statements the current scope's work has run so far; `None` outside a scope.
+pub fn statements() -> Option<u64> {
+    WORK.try_with(|work| work.statements.load(Ordering::Relaxed))
+        .ok()
+}
+
 /// Runs `work` as one request's database work: once `work` is dropped (a timeout, a client that
 /// left), the SQLite statements it started, itself or through tasks it spawned with [`spawn`],
 /// are interrupted.
 pub async fn scope<F: Future>(work: F) -> F::Output {
-    let cancelled = Arc::new(AtomicBool::new(false));
-    let _guard = CancelOnDrop(cancelled.clone());
-    CANCELLED.scope(cancelled, work).await
+    let work_state = Arc::new(Work::default());
+    let _guard = CancelOnDrop(work_state.cancelled.clone());
+    WORK.scope(work_state, work).await
 }
 
 /// `tokio::spawn`, keeping the caller's [`scope`]: what a request's DataLoaders use, so their
@@ -48,8 +70,8 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    match CANCELLED.try_with(Arc::clone) {
-        Ok(cancelled) => tokio::spawn(CANCELLED.scope(cancelled, work)),
+    match WORK.try_with(Arc::clone) {
+        Ok(state) => tokio::spawn(WORK.scope(state, work)),
         Err(_) => tokio::spawn(work),
     }
 }
@@ -58,7 +80,7 @@ where
 /// statements are interrupted once that scope is cancelled. Runs in the task that acquires the
 /// connection, so it sees that task's scope.
 pub async fn bind(conn: &mut SqliteConnection) -> Result<(), sea_orm::sqlx::Error> {
-    let cancelled = CANCELLED.try_with(Arc::clone).ok();
+    let cancelled = WORK.try_with(|work| work.cancelled.clone()).ok();
     let mut handle = conn.lock_handle().await?;
     match cancelled {
         Some(cancelled) => {
