@@ -115,6 +115,7 @@ write_environment() {
 DATABASE_URL=$(database_url)
 STINGER_JWT_SECRET=$(cat "$dir/secret")
 STINGER_REDIS_URL=redis://127.0.0.1:6379
+STINGER_REDIS_PREFIX=stinger-local-cluster
 STINGER_TRUSTED_PROXIES=127.0.0.1
 STINGER_LOG_FORMAT=json
 STINGER_MIGRATE=false
@@ -237,6 +238,19 @@ check() {
     grep -q '"path":"/graphql"' "$dir/api-$p.log" || die "stinger-api on $p served no request: nginx does not balance"
   done
 
+  # Rate limits live in Redis under the client's address as nginx reports it: nginx replaces a
+  # client's own X-Forwarded-For, so a forged one names no one.
+  local keys=""
+  for _ in 1 2 3; do
+    curl -fsS -G "$base/graphql" -H 'X-Forwarded-For: 203.0.113.9' \
+      --data-urlencode 'query={ film(slug: "m-butterfly-1993") { title } }' >/dev/null || die "a read through nginx"
+    keys=$(redis-cli -h 127.0.0.1 -p 6379 --scan --pattern 'stinger-local-cluster:rate:address:*')
+    [ -n "$keys" ] && break
+  done
+  grep -qx 'stinger-local-cluster:rate:address:127.0.0.1' <<<"$keys" ||
+    die "no rate-limit state in Redis for the client nginx reported: $keys"
+  ! grep -q '203.0.113.9' <<<"$keys" || die "a forged X-Forwarded-For reached the rate limit: $keys"
+
   # The review story from the terminal, with the live queue over a WebSocket through nginx.
   mkdir -p "$dir/cli" && chmod 0700 "$dir/cli"
   for account in "ada admin" "eddie editor"; do
@@ -268,7 +282,7 @@ check() {
       die "the approved tagline is not on the film page of every process"
   done
 
-  say "ok: nginx balances ${#api_ports[@]} processes, WebSockets pass, edits are seen everywhere"
+  say "ok: nginx balances ${#api_ports[@]} processes, WebSockets pass, edits are seen everywhere, rate limits shared in Redis by the address nginx reports"
 }
 
 case "$action" in

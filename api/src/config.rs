@@ -29,6 +29,11 @@
 //! | `STINGER_LOADER_DELAY_MS` | `1` | how long DataLoaders collect keys before querying |
 //! | `STINGER_CORS_ORIGINS` | none | origins whose pages may call the API (`https://a.example,…` or `*`) |
 //! | `STINGER_METRICS_LISTEN` | none | address of the Prometheus `/metrics` listener (off when unset) |
+//! | `STINGER_RATE_LIMIT_ANONYMOUS` | `3000` | anonymous requests per minute per client address (by cost; 0 = off) |
+//! | `STINGER_RATE_LIMIT_ACCOUNT` | `120` | mutations per minute per account (by cost; 0 = off) |
+//! | `STINGER_REDIS_URL` | none | Redis for limits shared across API processes |
+//! | `STINGER_REDIS_PREFIX` | `stinger` | prefix of this deployment's Redis keys |
+//! | `STINGER_TRUSTED_PROXIES` | none | proxies whose `X-Forwarded-For` names the client |
 //! | `STINGER_INTROSPECTION` | `true` | answer `__schema` / `__type` |
 //! | `STINGER_SUGGESTIONS` | `false` | "Did you mean …?" in errors |
 //! | `STINGER_GRAPHIQL` | `true` | GraphiQL for browsers at GET /graphql |
@@ -327,6 +332,80 @@ pub struct Operations {
     /// (`127.0.0.1:9100`; `:0` picks a free port) [default: none, no metrics].
     #[arg(long, env = "STINGER_METRICS_LISTEN", value_name = "ADDRESS")]
     pub metrics_listen: Option<String>,
+    #[command(flatten)]
+    pub rate_limits: RateLimitConfig,
+}
+
+/// Request rate limits (README, "Rate limits").
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Rate limits")]
+pub struct RateLimitConfig {
+    /// Anonymous requests per minute from one client address (a request costs 1, plus 1 per
+    /// 1,000 of query complexity); 0 turns the limit off.
+    #[arg(
+        long = "rate-limit-anonymous",
+        env = "STINGER_RATE_LIMIT_ANONYMOUS",
+        value_name = "N",
+        default_value_t = 3000
+    )]
+    pub anonymous_per_minute: u32,
+    /// Mutations per minute by one account (costed the same way); 0 turns the limit off.
+    #[arg(
+        long = "rate-limit-account",
+        env = "STINGER_RATE_LIMIT_ACCOUNT",
+        value_name = "N",
+        default_value_t = 120
+    )]
+    pub account_per_minute: u32,
+    /// Redis holding the limits' state, shared by every API process of a deployment
+    /// (`redis://127.0.0.1:6379`) [default: none, each process counts alone].
+    #[arg(long = "redis-url", env = "STINGER_REDIS_URL", value_name = "URL")]
+    pub redis_url: Option<String>,
+    /// Prefix of this deployment's Redis keys.
+    #[arg(
+        long = "redis-prefix",
+        env = "STINGER_REDIS_PREFIX",
+        value_name = "PREFIX",
+        default_value = "stinger"
+    )]
+    pub redis_prefix: String,
+    /// Proxies (addresses or CIDR ranges, comma-separated: `127.0.0.1,10.0.0.0/8`) whose
+    /// `X-Forwarded-For` names the client; from any other peer the header is ignored
+    /// [default: none].
+    #[arg(
+        long = "trusted-proxies",
+        env = "STINGER_TRUSTED_PROXIES",
+        value_name = "ADDRESSES",
+        default_value = "",
+        hide_default_value = true,
+        value_parser = parse_trusted_proxies
+    )]
+    pub trusted_proxies: TrustedProxies,
+}
+
+/// The proxies whose `X-Forwarded-For` is believed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(pub Vec<ipnet::IpNet>);
+
+impl TrustedProxies {
+    /// Whether `ip` is one of them.
+    pub fn contains(&self, ip: &std::net::IpAddr) -> bool {
+        self.0.iter().any(|net| net.contains(ip))
+    }
+}
+
+fn parse_trusted_proxies(raw: &str) -> Result<TrustedProxies, String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            entry
+                .parse::<ipnet::IpNet>()
+                .or_else(|_| entry.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("`{entry}` is not an IP address or a CIDR range"))
+        })
+        .collect::<Result<_, _>>()
+        .map(TrustedProxies)
 }
 
 /// The whole configuration of the server.

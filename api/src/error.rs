@@ -20,6 +20,7 @@ pub const PUBLIC_CODES: &[&str] = &[
     code::GRAPHQL_VALIDATION_FAILED,
     code::LIMIT_EXCEEDED,
     code::TIMEOUT,
+    code::RATE_LIMITED,
 ];
 
 /// An error a resolver can return. It deliberately has no `Display`: async-graphql turns any

@@ -10,6 +10,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod metrics;
+pub mod rate_limit;
 pub mod service;
 pub mod startup;
 pub mod telemetry;

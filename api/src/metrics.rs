@@ -21,6 +21,7 @@
 //! | `stinger_login_failures_total` | counter | | wrong passwords (`login`, `changePassword`) |
 //! | `stinger_login_throttled_total` | counter | | password checks refused by the throttle |
 //! | `stinger_websocket_connections` | gauge | | WebSockets open |
+//! | `stinger_rate_limited_total` | counter | by | operations refused by a rate limit (`address`, `account`) |
 
 use actix_web::dev::Server;
 use actix_web::{App, HttpResponse, HttpServer, web};
@@ -122,6 +123,11 @@ pub fn statement_ran(info: &sea_orm::metric::Info<'_>) {
     let outcome = if info.failed { "error" } else { "ok" };
     metrics::counter!("stinger_db_statements_total", "outcome" => outcome).increment(1);
     metrics::histogram!("stinger_db_statement_duration_seconds").record(info.elapsed.as_secs_f64());
+}
+
+/// Records an operation refused by its rate limit (`by`: `address` or `account`).
+pub fn rate_limited(by: &'static str) {
+    metrics::counter!("stinger_rate_limited_total", "by" => by).increment(1);
 }
 
 /// Records a wrong password.

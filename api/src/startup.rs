@@ -8,6 +8,7 @@ use crate::graphql::build_schema;
 use crate::graphql::documents::DocumentCache;
 use crate::http::{self, graphql::GraphqlState};
 use crate::http::{headers, request_log};
+use crate::rate_limit::{RateLimitSetupError, RateLimits};
 use crate::service::editorial::EditorialSettings;
 use crate::service::events::EditEventHub;
 use actix_web::dev::Server;
@@ -26,6 +27,8 @@ pub enum StartupError {
     Events(#[source] sea_orm::DbErr),
     #[error("no usable token secret")]
     Secret(#[from] SecretError),
+    #[error(transparent)]
+    RateLimits(#[from] RateLimitSetupError),
     #[error("cannot listen on {address}")]
     Listen {
         address: String,
@@ -109,7 +112,15 @@ impl Application {
         let settings = EditorialSettings {
             allow_self_review: config.allow_self_review,
         };
-        let schema = build_schema(db.clone(), &config.limits, auth.clone(), settings, events);
+        let rate_limits = Arc::new(RateLimits::new(&config.operations.rate_limits).await?);
+        let schema = build_schema(
+            db.clone(),
+            &config.limits,
+            auth.clone(),
+            settings,
+            events,
+            rate_limits,
+        );
         let state = web::Data::new(GraphqlState {
             schema,
             db: db.clone(),
@@ -117,6 +128,7 @@ impl Application {
             limits: config.limits.clone(),
             documents: DocumentCache::new(DocumentCache::DEFAULT_CAPACITY),
             sockets: Default::default(),
+            trusted_proxies: config.operations.rate_limits.trusted_proxies.clone(),
         });
         let db_data = web::Data::new(db.clone());
         let body_limit = config.limits.max_body_bytes;

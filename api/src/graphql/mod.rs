@@ -19,6 +19,7 @@ pub mod node;
 pub mod observer;
 pub mod pagination;
 pub mod person;
+pub mod rate_limit;
 pub mod revision;
 pub mod scalars;
 pub mod schema;

@@ -10,6 +10,7 @@ use super::person::PersonQuery;
 use super::search::SearchQuery;
 use crate::auth::AuthState;
 use crate::config::Limits;
+use crate::rate_limit::RateLimits;
 use crate::service::editorial::EditorialSettings;
 use crate::service::events::EditEventHub;
 use async_graphql::{MergedObject, Schema};
@@ -45,6 +46,7 @@ pub fn build_schema(
     auth: Arc<AuthState>,
     settings: EditorialSettings,
     events: Arc<EditEventHub>,
+    rate_limits: Arc<RateLimits>,
 ) -> StingerSchema {
     let mut builder = Schema::build(
         QueryRoot::default(),
@@ -53,6 +55,8 @@ pub fn build_schema(
     )
     // The observer first: it then sees errors already coded by `ErrorKinds`.
     .extension(super::observer::Observer)
+    // Outside `ErrorKinds`: an operation refused for its depth or cost is not charged.
+    .extension(super::rate_limit::RateLimit)
     // Depth and cost are checked by `ErrorKinds` from what validation measured, to say both.
     .extension(ErrorKinds::new(limits))
     .limit_recursive_depth(limits.max_recursive_depth)
@@ -69,6 +73,7 @@ pub fn build_schema(
         .data(auth)
         .data(settings)
         .data(events)
+        .data(rate_limits)
         .finish()
 }
 

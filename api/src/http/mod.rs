@@ -1,5 +1,6 @@
 //! The HTTP surface: routes and their handlers.
 
+pub mod client;
 pub mod graphiql;
 pub mod graphql;
 pub mod headers;

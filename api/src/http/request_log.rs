@@ -5,13 +5,15 @@
 //! and, once the response is ready, writes one line at target `stinger::request`: method, path
 //! (never the query string, which may hold variables), status, duration, client address and,
 //! for GraphQL, the operation's name, its outcome (`ok` or the first error's code) and the
-//! viewer's account id. Nothing else from the request is logged: no header, no body, no token.
+//! viewer's account id. The client address is the one every per-client rule uses
+//! (`http::client`: a trusted proxy's `X-Forwarded-For`, else the peer). Nothing else from the request is logged: no header, no body, no token.
 //!
 //! What only GraphQL execution knows (operation, outcome, viewer) reaches the line through
 //! [`note_graphql`], which `graphql::observer` calls for every operation; the facts are held in a
 //! task-local slot the middleware opens around the request, so the handlers pass nothing along.
 //! Operations outside an HTTP request (WebSocket subscriptions) note nothing here.
 
+use super::graphql::GraphqlState;
 use super::request_id::{self, RequestId};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -68,7 +70,10 @@ pub async fn middleware(
         id,
         method: req.method().clone(),
         path: req.path().to_owned(),
-        client: req.peer_addr().map(|a| a.ip()),
+        client: match req.app_data::<actix_web::web::Data<GraphqlState>>() {
+            Some(state) => super::client::client_info(req.request(), &state.trusted_proxies).ip,
+            None => req.peer_addr().map(|a| a.ip()),
+        },
         started,
     };
     let slot = Arc::new(Mutex::new(None));

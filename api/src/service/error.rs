@@ -23,6 +23,8 @@ pub mod code {
     pub const LIMIT_EXCEEDED: &str = "LIMIT_EXCEEDED";
     /// The request ran longer than allowed.
     pub const TIMEOUT: &str = "TIMEOUT";
+    /// The client or account sent more than its rate limit allows; retry later.
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
 }
 
 /// What every service error tells the edge. Its `Display` is the message for people.

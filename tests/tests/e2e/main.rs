@@ -17,6 +17,7 @@ mod limits;
 mod metrics;
 mod migrations;
 mod observability;
+mod rate_limits;
 mod read_api;
 mod response_order;
 mod security;

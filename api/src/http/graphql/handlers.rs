@@ -7,7 +7,6 @@ use super::request::{
     GetParams, check_document, parse_body, read_body, require_json, with_context,
 };
 use super::response::{not_acceptable, respond, unauthenticated};
-use crate::auth::ClientInfo;
 use crate::error::coded_error;
 use crate::graphql::error_kinds::{IntrospectionOnly, is_introspection_only};
 use crate::graphql::field_order;
@@ -90,9 +89,7 @@ async fn execute(
     }
     let document = state.documents.keep(&mut request);
     let operation_name = request.operation_name.clone();
-    let client = ClientInfo {
-        ip: req.peer_addr().map(|a| a.ip()),
-    };
+    let client = crate::http::client::client_info(req, &state.trusted_proxies);
     let mut request = with_context(request, state, client);
     if document.as_deref().is_some_and(is_introspection_only) {
         request = request.data(IntrospectionOnly);

@@ -31,6 +31,7 @@ pub use socket::{OpenSockets, subscriptions};
 
 use crate::auth::AuthState;
 use crate::config::Limits;
+use crate::config::TrustedProxies;
 use crate::graphql::StingerSchema;
 use crate::graphql::documents::DocumentCache;
 use sea_orm::DatabaseConnection;
@@ -46,4 +47,6 @@ pub struct GraphqlState {
     pub documents: DocumentCache,
     /// WebSockets open now, per client address.
     pub sockets: OpenSockets,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
 }

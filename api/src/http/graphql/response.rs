@@ -107,13 +107,19 @@ pub fn respond(
         errors: &errors,
         extensions: &response.extensions,
     };
-    let status = if request_error && format == ResponseFormat::GraphqlResponseJson {
+    let retry_after = request_error.then(|| retry_after(&errors)).flatten();
+    let status = if retry_after.is_some() {
+        StatusCode::TOO_MANY_REQUESTS
+    } else if request_error && format == ResponseFormat::GraphqlResponseJson {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
     let mut http = HttpResponse::build(status);
     http.content_type(format.content_type());
+    if let Some(seconds) = retry_after {
+        http.insert_header((header::RETRY_AFTER, seconds.to_string()));
+    }
     if is_get && errors.is_empty() {
         if let Some(cache_control) = response.cache_control.value() {
             let scope = if response.cache_control.public {
@@ -137,6 +143,19 @@ pub fn respond(
             )
             .respond(format)
         }
+    }
+}
+
+/// The wait of a request refused by its rate limit (`RATE_LIMITED` with `retryAfter`), in
+/// seconds: such a refusal is answered 429 with `Retry-After`, whatever the format.
+fn retry_after(errors: &[ServerError]) -> Option<u64> {
+    let error = errors.first()?;
+    if error_code(error) != Some(code::RATE_LIMITED) {
+        return None;
+    }
+    match error.extensions.as_ref()?.get("retryAfter")? {
+        GqlValue::Number(seconds) => seconds.as_u64(),
+        _ => None,
     }
 }
 

@@ -64,9 +64,7 @@ pub async fn subscriptions(
         )
         .respond(ResponseFormat::Json);
     };
-    let client = ClientInfo {
-        ip: req.peer_addr().map(|a| a.ip()),
-    };
+    let client = crate::http::client::client_info(&req, &state.trusted_proxies);
     let max = state.limits.ws_max_per_client;
     let Some(slot) = state.sockets.open(client.ip, max) else {
         tracing::warn!(ip = ?client.ip, "WebSocket refused: too many open from this address");
