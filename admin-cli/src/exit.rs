@@ -15,6 +15,9 @@ pub const CONFLICT: u8 = 5;
 pub const UNAUTHENTICATED: u8 = 6;
 /// The server cannot be reached.
 pub const UNREACHABLE: u8 = 7;
+/// The database is busy (a conflicting change holds what this one needs) or briefly
+/// unavailable: nothing was done; retry.
+pub const BUSY: u8 = 8;
 
 /// A failure with its own exit code. The message says what to do next.
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +34,8 @@ pub enum Failure {
     Unauthenticated(String),
     #[error("{0}")]
     Unreachable(String),
+    #[error("{0}")]
+    Busy(String),
 }
 
 impl Failure {
@@ -43,6 +48,7 @@ impl Failure {
             Self::Conflict(_) => CONFLICT,
             Self::Unauthenticated(_) => UNAUTHENTICATED,
             Self::Unreachable(_) => UNREACHABLE,
+            Self::Busy(_) => BUSY,
         }
     }
 }

@@ -36,7 +36,8 @@ use std::process::ExitCode;
         Exit codes: 0 ok, 1 failure, 2 usage (a wrong command line or field), 3 not found\n\
         (edit, revision, film, account or database), 4 forbidden, 5 conflict (not pending,\n\
         changed since, name taken), 6 not logged in (or login expired, or wrong password),\n\
-        7 server unreachable."
+        7 server unreachable, 8 busy (the database is busy or briefly unavailable: nothing was\n\
+        done, retry)."
 )]
 struct Cli {
     #[command(subcommand)]

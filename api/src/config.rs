@@ -26,6 +26,7 @@
 //! | `STINGER_DB_LOCK_TIMEOUT_MS` | `5000` | PostgreSQL `lock_timeout` |
 //! | `STINGER_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS` | `30000` | PostgreSQL `idle_in_transaction_session_timeout` |
 //! | `STINGER_SQLITE_BUSY_TIMEOUT_MS` | `5000` | SQLite `busy_timeout` |
+//! | `STINGER_DB_ACQUIRE_TIMEOUT_MS` | `2000` | longest wait for a pooled connection (503 after) |
 //! | `STINGER_LOADER_DELAY_MS` | `1` | how long DataLoaders collect keys before querying |
 //! | `STINGER_CORS_ORIGINS` | none | origins whose pages may call the API (`https://a.example,…` or `*`) |
 //! | `STINGER_METRICS_LISTEN` | none | address of the Prometheus `/metrics` listener (off when unset) |
@@ -257,6 +258,16 @@ pub struct DatabaseTimeouts {
         value_parser = parse_millis
     )]
     pub sqlite_busy: Duration,
+    /// Longest a request waits for a free pooled connection, in milliseconds; after that it
+    /// fails fast with `SERVICE_UNAVAILABLE` (HTTP 503) instead of queueing without bound.
+    #[arg(
+        long = "db-acquire-timeout-ms",
+        env = "STINGER_DB_ACQUIRE_TIMEOUT_MS",
+        default_value = "2000",
+        value_name = "MS",
+        value_parser = parse_millis
+    )]
+    pub acquire: Duration,
 }
 
 impl Default for DatabaseTimeouts {

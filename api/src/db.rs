@@ -6,10 +6,14 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
 use std::time::Duration;
 
+pub mod fault;
 pub mod request_scope;
 
 /// SQLite's page cache for the whole pool, in KiB, split evenly between its connections.
 const SQLITE_PAGE_CACHE_KIB: i64 = 32 * 1024;
+
+/// A pooled connection idle this long is pinged before it is handed out.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
 
 /// Why the database could not be made ready.
 #[derive(Debug, thiserror::Error)]
@@ -44,14 +48,25 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbSe
     options
         .max_connections(config.max_connections)
         .min_connections(0)
-        .acquire_timeout(Duration::from_secs(5))
+        .acquire_timeout(timeouts.acquire)
         .connect_timeout(Duration::from_secs(5))
         .idle_timeout(Duration::from_secs(600))
         // sqlx pings a connection on every checkout by default: a round trip per statement on
-        // PostgreSQL. A connection the server dropped fails its statement instead, and the pool
-        // replaces it; connections idle long enough to be suspect are still pinged.
-        .test_before_acquire_if_idle_for(Duration::from_secs(60))
+        // PostgreSQL. Only connections idle for a second are pinged: under load none are (no
+        // cost), and after a database restart, which takes longer, the dead ones are found
+        // and replaced before a request draws them.
+        .test_before_acquire_if_idle_for(IDLE_BEFORE_PING)
         .sqlx_logging(false)
+        // After a lost connection (a restarted server) every connection is checked for a while:
+        // the dead ones are replaced instead of failing the request that draws them.
+        .map_sqlx_postgres_before_acquire(|conn, _| {
+            Box::pin(async move {
+                if self::fault::recovering() {
+                    sea_orm::sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
         .map_sqlx_postgres_opts(move |pg| {
             pg.options([
                 ("statement_timeout", millis(timeouts.statement)),

@@ -21,6 +21,8 @@ pub const PUBLIC_CODES: &[&str] = &[
     code::LIMIT_EXCEEDED,
     code::TIMEOUT,
     code::RATE_LIMITED,
+    code::BUSY,
+    code::SERVICE_UNAVAILABLE,
 ];
 
 /// An error a resolver can return. It deliberately has no `Display`: async-graphql turns any
@@ -35,6 +37,9 @@ pub enum ApiError {
     Unauthenticated,
     /// `FORBIDDEN`: the account may not do this.
     Forbidden(String),
+    /// `BUSY`, `SERVICE_UNAVAILABLE` or `TIMEOUT`: the database failed in a way the client can
+    /// retry; a fixed message (the cause was logged).
+    DatabaseFault(&'static str),
     /// `INTERNAL`: anything else; the message is masked before it reaches a client.
     Internal(Arc<anyhow::Error>),
 }
@@ -52,6 +57,7 @@ impl ApiError {
             Self::NotFound(_) => code::NOT_FOUND,
             Self::Unauthenticated => code::UNAUTHENTICATED,
             Self::Forbidden(_) => code::FORBIDDEN,
+            Self::DatabaseFault(code) => code,
             Self::Internal(_) => code::INTERNAL,
         }
     }
@@ -66,6 +72,10 @@ impl<E: ServiceError> From<E> for ApiError {
             code::FORBIDDEN => Self::Forbidden(err.to_string()),
             code::NOT_FOUND => Self::NotFound(err.to_string()),
             code::INTERNAL => Self::internal(anyhow::Error::new(err)),
+            fault @ (code::BUSY | code::SERVICE_UNAVAILABLE | code::TIMEOUT) => {
+                tracing::warn!(code = fault, error = %format!("{:#}", anyhow::Error::new(err)), "database fault");
+                Self::DatabaseFault(fault)
+            }
             _ => Self::BadInput(err.to_string()),
         }
     }
@@ -77,6 +87,7 @@ impl ErrorExtensions for ApiError {
             // The real cause goes to the log when the response is masked (see `http::graphql`).
             Self::Internal(err) => format!("{err:#}"),
             Self::Unauthenticated => "authentication required".to_owned(),
+            Self::DatabaseFault(code) => crate::db::fault::public_message(code).to_owned(),
             Self::BadInput(m) | Self::NotFound(m) | Self::Forbidden(m) => m.clone(),
         };
         async_graphql::Error::new(message).extend_with(|_, e| e.set("code", self.code()))

@@ -59,6 +59,7 @@ pub mod db;
 pub mod fixtures;
 mod macros;
 mod owner;
+pub mod postgres_server;
 pub mod process;
 mod template;
 pub mod ws;

@@ -191,6 +191,10 @@ impl Remote {
                 .into(),
                 "FORBIDDEN" => Failure::Forbidden(message).into(),
                 "NOT_FOUND" => Failure::NotFound(message).into(),
+                "BUSY" | "SERVICE_UNAVAILABLE" => Failure::Busy(format!(
+                    "{message} (nothing was changed): busy, retry in a moment"
+                ))
+                .into(),
                 _ => anyhow!("the server refused the request: {message}"),
             });
         }

@@ -27,10 +27,15 @@ impl UserError {
 
 impl UserError {
     /// A service failure as a user error about `field`, when it is a mistake the client can act
-    /// on; authentication, permission and internal failures become GraphQL errors instead.
+    /// on; authentication, permission, database and internal failures become GraphQL errors instead.
     pub fn from_service<E: ServiceError>(err: E, field: Option<String>) -> ApiResult<Self> {
         match err.code() {
-            code::UNAUTHENTICATED | code::FORBIDDEN | code::INTERNAL => Err(err.into()),
+            code::UNAUTHENTICATED
+            | code::FORBIDDEN
+            | code::INTERNAL
+            | code::BUSY
+            | code::SERVICE_UNAVAILABLE
+            | code::TIMEOUT => Err(err.into()),
             code => Ok(Self {
                 field,
                 message: err.to_string(),

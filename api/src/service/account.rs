@@ -86,7 +86,8 @@ impl ServiceError for AccountError {
             Self::Unauthenticated => code::UNAUTHENTICATED,
             Self::Forbidden(_) => code::FORBIDDEN,
             Self::UserNotFound => code::NOT_FOUND,
-            Self::Db(_) | Self::Hash(_) | Self::Token(_) => code::INTERNAL,
+            Self::Db(err) => err.code(),
+            Self::Hash(_) | Self::Token(_) => code::INTERNAL,
         }
     }
 }

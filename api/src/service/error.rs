@@ -23,6 +23,10 @@ pub mod code {
     pub const LIMIT_EXCEEDED: &str = "LIMIT_EXCEEDED";
     /// The request ran longer than allowed.
     pub const TIMEOUT: &str = "TIMEOUT";
+    /// The database is busy with a conflicting change (a held lock, a concurrent writer): retry.
+    pub const BUSY: &str = "BUSY";
+    /// The database cannot be reached or has no free connection: retry shortly (HTTP 503).
+    pub const SERVICE_UNAVAILABLE: &str = "SERVICE_UNAVAILABLE";
     /// The client or account sent more than its rate limit allows; retry later.
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
 }
@@ -42,13 +46,13 @@ pub trait ServiceError: std::error::Error + Send + Sync + 'static {
 
 impl ServiceError for sea_orm::DbErr {
     fn code(&self) -> &'static str {
-        code::INTERNAL
+        crate::db::fault::code_of(self)
     }
 }
 
 /// A DataLoader's shared error.
 impl ServiceError for Arc<sea_orm::DbErr> {
     fn code(&self) -> &'static str {
-        code::INTERNAL
+        crate::db::fault::code_of(self)
     }
 }

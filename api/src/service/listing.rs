@@ -87,7 +87,7 @@ impl ServiceError for ListError {
     fn code(&self) -> &'static str {
         match self {
             Self::ForeignCursor => code::BAD_USER_INPUT,
-            Self::Db(_) => code::INTERNAL,
+            Self::Db(err) => err.code(),
         }
     }
 }

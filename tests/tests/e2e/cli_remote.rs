@@ -4,7 +4,9 @@
 use serde_json::{Value, json};
 use std::process::{Command, Output, Stdio};
 use stinger_tests::process::{binary, run_with_stdin};
-use stinger_tests::{Dataset, Engine, TEST_PASSWORD, TestApp, both_engines, spawn_app};
+use stinger_tests::{
+    Dataset, Engine, TEST_PASSWORD, TestApp, both_engines, spawn_app, spawn_app_with,
+};
 use tempfile::TempDir;
 
 /// A terminal session: one config directory (where the login is kept, per server), one server
@@ -703,6 +705,49 @@ async fn times_are_local_on_a_terminal_rfc3339_in_json_and_piped_output_is_whole
 }
 
 /// The exit codes `stinger-admin --help` documents.
+/// A lock another session holds: on PostgreSQL the M. Butterfly row (`FOR UPDATE`), on SQLite
+/// the database's write lock (`BEGIN IMMEDIATE`).
+enum HeldLock {
+    Sqlite(sea_orm::sqlx::SqliteConnection),
+    Postgres(sea_orm::sqlx::PgConnection),
+}
+
+async fn hold_film_lock(db: &stinger_tests::TestDb) -> HeldLock {
+    use sea_orm::sqlx::{self, Connection};
+    match db.engine {
+        Engine::Sqlite => {
+            let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+            sqlx::raw_sql("BEGIN IMMEDIATE")
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            HeldLock::Sqlite(conn)
+        }
+        Engine::Postgres => {
+            let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+            sqlx::raw_sql("BEGIN; SELECT id FROM film WHERE slug = 'm-butterfly-1993' FOR UPDATE")
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            HeldLock::Postgres(conn)
+        }
+    }
+}
+
+async fn release(lock: HeldLock) {
+    use sea_orm::sqlx::{self, Connection};
+    match lock {
+        HeldLock::Sqlite(mut conn) => {
+            sqlx::raw_sql("ROLLBACK").execute(&mut conn).await.unwrap();
+            conn.close().await.unwrap();
+        }
+        HeldLock::Postgres(mut conn) => {
+            sqlx::raw_sql("ROLLBACK").execute(&mut conn).await.unwrap();
+            conn.close().await.unwrap();
+        }
+    }
+}
+
 fn documented_exit_codes(help: &str) -> std::collections::BTreeSet<i32> {
     let (_, codes) = help
         .split_once("Exit codes:")
@@ -721,7 +766,12 @@ both_engines!(
     worker_threads = 2
 );
 async fn every_documented_exit_code_means_what_the_help_says(engine: Engine) {
-    let app = spawn_app(engine, Dataset::MButterfly).await;
+    // Short waits for a lock, so that "busy" comes quickly.
+    let app = spawn_app_with(engine, Dataset::MButterfly, |config| {
+        config.database.timeouts.lock = std::time::Duration::from_millis(300);
+        config.database.timeouts.sqlite_busy = std::time::Duration::from_millis(300);
+    })
+    .await;
     app.user_token("ada", entity::Role::Admin).await;
     app.user_token("eddie", entity::Role::Editor).await;
     let (admin, editor) = (Terminal::new(&app), Terminal::new(&app));
@@ -853,8 +903,28 @@ async fn every_documented_exit_code_means_what_the_help_says(engine: Engine) {
     let proposed = editor.json(&submit("tagline=Desire has no boundaries"));
     let number = number_of(&proposed);
     expect(&editor, &["edits", "approve", &number], "", 4, &[]);
-    // 5: conflict: no longer pending; a taken username.
+    // 8: busy: another session holds the film's row (PostgreSQL) or the write lock (SQLite);
+    // the approval waits the configured time, changes nothing, and says to retry.
+    let lock = hold_film_lock(&app.test_db).await;
+    expect(
+        &admin,
+        &["edits", "approve", &number],
+        "",
+        8,
+        &["busy, retry"],
+    );
+    release(lock).await;
+    // 5: conflict: no longer pending (approved once, after the lock went); a taken username.
     admin.ok(&["edits", "approve", &number]);
+    let history = admin.json(&["history", "m-butterfly-1993"]);
+    assert_eq!(
+        history.as_array().map(|revisions| revisions
+            .iter()
+            .filter(|r| r["diff"][0]["after"] == "Desire has no boundaries")
+            .count()),
+        Some(1),
+        "{engine:?}: the busy approval applied nothing, the retry applied it once: {history}"
+    );
     expect(
         &admin,
         &["edits", "approve", &number],

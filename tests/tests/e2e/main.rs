@@ -10,6 +10,7 @@ mod credit_scenes;
 mod datasets;
 mod editorial;
 mod events;
+mod faults;
 mod graphiql;
 mod http_headers;
 mod import;

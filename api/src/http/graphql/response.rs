@@ -107,9 +107,15 @@ pub fn respond(
         errors: &errors,
         extensions: &response.extensions,
     };
-    let retry_after = request_error.then(|| retry_after(&errors)).flatten();
-    let status = if retry_after.is_some() {
+    let rate_limited = request_error.then(|| retry_after(&errors)).flatten();
+    let unavailable = errors
+        .iter()
+        .any(|e| error_code(e) == Some(code::SERVICE_UNAVAILABLE));
+    let retry_after = rate_limited.or(unavailable.then_some(UNAVAILABLE_RETRY_AFTER_SECS));
+    let status = if rate_limited.is_some() {
         StatusCode::TOO_MANY_REQUESTS
+    } else if unavailable {
+        StatusCode::SERVICE_UNAVAILABLE
     } else if request_error && format == ResponseFormat::GraphqlResponseJson {
         StatusCode::BAD_REQUEST
     } else {
@@ -145,6 +151,10 @@ pub fn respond(
         }
     }
 }
+
+/// `Retry-After` of a response that failed because the database was unreachable or its pool
+/// exhausted (503): soon, since most such moments are brief.
+const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 1;
 
 /// The wait of a request refused by its rate limit (`RATE_LIMITED` with `retryAfter`), in
 /// seconds: such a refusal is answered 429 with `Retry-After`, whatever the format.

@@ -55,7 +55,7 @@ impl ServiceError for EditorialError {
             Self::HasDependents => "HAS_DEPENDENTS",
             Self::Duplicate => "DUPLICATE",
             Self::Account(err) => err.code(),
-            Self::Db(_) => code::INTERNAL,
+            Self::Db(err) => err.code(),
         }
     }
 

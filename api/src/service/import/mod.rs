@@ -56,7 +56,7 @@ impl ServiceError for ImportError {
         match self {
             // The input (or reading it) is at fault: the person importing can correct it.
             Self::Json(_) | Self::Invalid(_) | Self::Ndjson(_) => code::BAD_USER_INPUT,
-            Self::Db(_) => code::INTERNAL,
+            Self::Db(err) => err.code(),
         }
     }
 }
