@@ -29,6 +29,7 @@
 //! | `STINGER_DB_ACQUIRE_TIMEOUT_MS` | `2000` | longest wait for a pooled connection (503 after) |
 //! | `STINGER_LOADER_DELAY_MS` | `1` | how long DataLoaders collect keys before querying |
 //! | `STINGER_CORS_ORIGINS` | none | origins whose pages may call the API (`https://a.example,…` or `*`) |
+//! | `STINGER_SHUTDOWN_GRACE_SECS` | `30` | on SIGTERM, how long accepted requests may take to finish |
 //! | `STINGER_METRICS_LISTEN` | none | address of the Prometheus `/metrics` listener (off when unset) |
 //! | `STINGER_RATE_LIMIT_ANONYMOUS` | `3000` | anonymous requests per minute per client address (by cost; 0 = off) |
 //! | `STINGER_RATE_LIMIT_ACCOUNT` | `120` | mutations per minute per account (by cost; 0 = off) |
@@ -343,6 +344,16 @@ pub struct Operations {
     /// (`127.0.0.1:9100`; `:0` picks a free port) [default: none, no metrics].
     #[arg(long, env = "STINGER_METRICS_LISTEN", value_name = "ADDRESS")]
     pub metrics_listen: Option<String>,
+    /// On SIGTERM or Ctrl-C, how long requests already accepted may take to finish, in
+    /// seconds, before the process exits anyway (WebSockets are closed with 1001 at once).
+    #[arg(
+        long = "shutdown-grace-secs",
+        env = "STINGER_SHUTDOWN_GRACE_SECS",
+        default_value = "30",
+        value_name = "SECS",
+        value_parser = parse_secs
+    )]
+    pub shutdown_grace: Duration,
     #[command(flatten)]
     pub rate_limits: RateLimitConfig,
 }

@@ -25,7 +25,7 @@ async fn main() -> std::process::ExitCode {
         println!("stinger-api metrics on http://{metrics}/metrics");
     }
     println!("stinger-api listening on http://{}", app.address());
-    match app.run().await {
+    match app.run_until_stopped().await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
             tracing::error!(error = %err, "stinger-api stopped with an error");

@@ -53,6 +53,8 @@ pub struct Application {
     address: SocketAddr,
     /// The Prometheus listener, when `STINGER_METRICS_LISTEN` asks for one.
     metrics: Option<(Server, SocketAddr)>,
+    /// Set when a stop signal arrives (WebSockets watch it).
+    stopping: tokio::sync::watch::Sender<bool>,
     db: DatabaseConnection,
 }
 
@@ -121,6 +123,7 @@ impl Application {
             events,
             rate_limits,
         );
+        let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
         let state = web::Data::new(GraphqlState {
             schema,
             db: db.clone(),
@@ -129,6 +132,7 @@ impl Application {
             documents: DocumentCache::new(DocumentCache::DEFAULT_CAPACITY),
             sockets: Default::default(),
             trusted_proxies: config.operations.rate_limits.trusted_proxies.clone(),
+            stopping: stopping_rx,
         });
         let db_data = web::Data::new(db.clone());
         let body_limit = config.limits.max_body_bytes;
@@ -149,13 +153,16 @@ impl Application {
             address: config.listen.clone(),
             source,
         })?
-        .shutdown_timeout(30)
+        .shutdown_timeout(config.operations.shutdown_grace.as_secs())
+        // Signals are handled in `run`, which closes WebSockets before the graceful stop.
+        .disable_signals()
         .run();
         tracing::info!(%address, "Stinger is listening: GraphiQL at http://{address}/graphql");
         Ok(Self {
             server,
             address,
             metrics,
+            stopping,
             db,
         })
     }
@@ -175,9 +182,31 @@ impl Application {
         self.metrics.as_ref().map(|(_, address)| *address)
     }
 
-    /// Serves until the process is asked to stop; in-flight requests finish first. The metrics
-    /// listener stops with the API.
+    /// Serves until the process is asked to stop (SIGTERM or Ctrl-C): then open WebSockets are
+    /// closed with 1001 ("going away"), no new connection is accepted, and the requests
+    /// accepted so far finish within `STINGER_SHUTDOWN_GRACE_SECS`. The metrics listener stops
+    /// with the API.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.serve(stop_signal()).await
+    }
+
+    /// Serves until the server is dropped or aborted (tests; no signal handlers installed).
     pub async fn run(self) -> std::io::Result<()> {
+        self.serve(std::future::pending()).await
+    }
+
+    async fn serve(
+        self,
+        stop: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let stopping = self.stopping;
+        tokio::spawn(async move {
+            stop.await;
+            tracing::info!("stop signal: closing WebSockets, finishing accepted requests");
+            let _ = stopping.send(true);
+            handle.stop(true).await;
+        });
         let Some((metrics, _)) = self.metrics else {
             return self.server.await;
         };
@@ -187,5 +216,30 @@ impl Application {
         metrics_handle.stop(true).await;
         let _ = metrics.await;
         served
+    }
+}
+
+/// Resolves at the first SIGTERM or SIGINT (Ctrl-C).
+async fn stop_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = terminate.recv() => {}
+                    _ = interrupt => {}
+                }
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "SIGTERM cannot be watched; Ctrl-C still stops");
+                let _ = interrupt.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
     }
 }

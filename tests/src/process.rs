@@ -90,6 +90,21 @@ impl ServerProcess {
         self.child.id()
     }
 
+    /// Waits up to `within` for the process to exit; its status, or `None` if it is still
+    /// running then.
+    pub fn wait_exit(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let started = std::time::Instant::now();
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            if started.elapsed() >= within {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn spawn(env: &[(&str, &str)], capture: bool) -> Self {
         let mut command = Command::new(binary("stinger-api"));
         command

@@ -23,5 +23,6 @@ mod read_api;
 mod response_order;
 mod security;
 mod server_process;
+mod shutdown;
 mod statements;
 mod websocket;

@@ -49,4 +49,6 @@ pub struct GraphqlState {
     pub sockets: OpenSockets,
     /// Proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: TrustedProxies,
+    /// Becomes `true` when the server begins to stop: open WebSockets close with 1001.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }

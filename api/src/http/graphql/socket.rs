@@ -157,6 +157,14 @@ impl Connection {
         let mut idle_deadline = Instant::now() + limits.ws_idle_timeout;
         let mut last_heard = Instant::now();
         let mut heartbeat = tokio::time::interval_at(Instant::now() + HEARTBEAT, HEARTBEAT);
+        let mut stopping = self.state.stopping.clone();
+        let server_stops = async move {
+            // A dropped sender (the server gone) is not a stop signal: wait forever then.
+            if stopping.wait_for(|stopping| *stopping).await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::pin!(server_stops);
 
         let reason = loop {
             tokio::select! {
@@ -221,6 +229,9 @@ impl Connection {
                     } else {
                         break close(4000, "no subscription for too long");
                     }
+                }
+                () = &mut server_stops => {
+                    break close(CloseCode::Away, "the server is shutting down: reconnect");
                 }
                 _ = heartbeat.tick() => {
                     if last_heard.elapsed() > 2 * HEARTBEAT {
