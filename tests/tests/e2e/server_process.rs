@@ -236,3 +236,42 @@ async fn text_logs_written_to_a_file_carry_no_colour_codes() {
         "colour codes in a piped log: {coloured:?}"
     );
 }
+
+both_engines!(the_first_log_line_names_the_database_without_its_password_and_graphiql_s_address);
+async fn the_first_log_line_names_the_database_without_its_password_and_graphiql_s_address(
+    engine: Engine,
+) {
+    let db = TestDb::new(engine, stinger_tests::Dataset::Empty).await;
+    let dir = db.dir.path().display().to_string();
+    // PostgreSQL here trusts local connections, so a password in the URL is ignored: it is
+    // there to be kept out of the log.
+    let url = match engine {
+        Engine::Sqlite => None,
+        Engine::Postgres => Some(db.url.replacen("postgres@", "postgres:hunter2-secret@", 1)),
+    };
+    let mut env = vec![
+        ("STINGER_DATA_DIR", dir.as_str()),
+        ("STINGER_DEMO_DATA", "false"),
+        ("RUST_LOG", "info"),
+        ("STINGER_LOG_FORMAT", "text"),
+    ];
+    if let Some(url) = &url {
+        env.push(("DATABASE_URL", url.as_str()));
+    }
+    let server = ServerProcess::start_capturing(&env);
+    let lines = server.log_lines();
+    let first = lines.first().expect("a log line");
+    let database = match engine {
+        Engine::Sqlite => format!("SQLite {dir}/stinger.db"),
+        Engine::Postgres => "postgres://postgres@127.0.0.1".to_owned(),
+    };
+    assert!(first.contains(&database), "{engine:?}: {first}");
+    assert!(
+        first.contains(&format!("GraphiQL at {}/graphql", server.base_url)),
+        "{engine:?}: {first}"
+    );
+    assert!(
+        lines.iter().all(|line| !line.contains("hunter2")),
+        "{engine:?}: no password in the log: {lines:?}"
+    );
+}
