@@ -8,7 +8,7 @@ use super::pagination::{
     CountQuery, TotalCount, keyset_after, keyset_connection, page_in_memory, page_size,
 };
 use super::revision::{Revision, revision_connection};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::service::editorial::RevisionScope;
 use crate::service::{catalog, listing};
 use async_graphql::connection::Connection;
@@ -141,21 +141,18 @@ impl CompanyQuery {
         #[graphql(desc = "The company's global id.")] id: Option<ID>,
         #[graphql(desc = "The company's slug, such as `warner-bros`.")] slug: Option<String>,
     ) -> ApiResult<Option<Company>> {
-        match (id, slug) {
-            (Some(id), None) => {
-                let Some(id) = ids::decode_kind(&id, "Company") else {
-                    return Ok(None);
-                };
-                Ok(Loaders::of(ctx)?.company.load_one(id).await?.map(Company))
-            }
-            (None, Some(slug)) => {
-                let db = super::context::db(ctx)?;
-                Ok(catalog::company_by_slug(db, &slug).await?.map(Company))
-            }
-            _ => Err(ApiError::BadInput(
-                "give exactly one of `id` and `slug`".to_owned(),
-            )),
-        }
+        ids::by_id_or_slug(
+            "Company",
+            id,
+            slug,
+            async |id| Ok(Loaders::of(ctx)?.company.load_one(id).await?.map(Company)),
+            async |slug| {
+                Ok(catalog::company_by_slug(super::context::db(ctx)?, &slug)
+                    .await?
+                    .map(Company))
+            },
+        )
+        .await
     }
 
     /// Companies, by name.

@@ -239,18 +239,18 @@ impl FilmQuery {
         #[graphql(desc = "The film's global id.")] id: Option<ID>,
         #[graphql(desc = "The film's slug, such as `m-butterfly-1993`.")] slug: Option<String>,
     ) -> ApiResult<Option<Film>> {
-        match (id, slug) {
-            (Some(id), None) => {
-                let Some(id) = ids::decode_kind(&id, "Film") else {
-                    return Ok(None);
-                };
-                Ok(Loaders::of(ctx)?.film.load_one(id).await?.map(Film))
-            }
-            (None, Some(slug)) => Ok(catalog::film_by_slug(db(ctx)?, &slug).await?.map(Film)),
-            _ => Err(ApiError::BadInput(
-                "give exactly one of `id` and `slug`".to_owned(),
-            )),
-        }
+        ids::by_id_or_slug(
+            "Film",
+            id,
+            slug,
+            async |id| Ok(Loaders::of(ctx)?.film.load_one(id).await?.map(Film)),
+            async |slug| {
+                Ok(catalog::film_by_slug(super::context::db(ctx)?, &slug)
+                    .await?
+                    .map(Film))
+            },
+        )
+        .await
     }
 
     /// Films matching a filter, in the order asked for (by title unless told otherwise).

@@ -23,6 +23,27 @@ pub fn decode_kind(id: &str, kind: &str) -> Option<i64> {
     decode(id).filter(|(k, _)| k == kind).map(|(_, n)| n)
 }
 
+/// The object a root field (`film`, `person`, `company`) names by global id or by slug: exactly
+/// one of them must be given (`BAD_USER_INPUT` otherwise); an id of another kind names nothing.
+pub async fn by_id_or_slug<T>(
+    kind: &str,
+    id: Option<ID>,
+    slug: Option<String>,
+    by_id: impl AsyncFnOnce(i64) -> crate::error::ApiResult<Option<T>>,
+    by_slug: impl AsyncFnOnce(String) -> crate::error::ApiResult<Option<T>>,
+) -> crate::error::ApiResult<Option<T>> {
+    match (id, slug) {
+        (Some(id), None) => match decode_kind(&id, kind) {
+            Some(id) => by_id(id).await,
+            None => Ok(None),
+        },
+        (None, Some(slug)) => by_slug(slug).await,
+        _ => Err(crate::error::ApiError::BadInput(
+            "give exactly one of `id` and `slug`".to_owned(),
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ use super::pagination::{
 };
 use super::revision::{Revision, revision_connection};
 use super::scalars::Date;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::service::credits::PersonCreditCursor;
 use crate::service::editorial::RevisionScope;
 use crate::service::{catalog, listing};
@@ -125,21 +125,18 @@ impl PersonQuery {
         #[graphql(desc = "The person's global id.")] id: Option<ID>,
         #[graphql(desc = "The person's slug, such as `david-cronenberg`.")] slug: Option<String>,
     ) -> ApiResult<Option<Person>> {
-        match (id, slug) {
-            (Some(id), None) => {
-                let Some(id) = ids::decode_kind(&id, "Person") else {
-                    return Ok(None);
-                };
-                Ok(Loaders::of(ctx)?.person.load_one(id).await?.map(Person))
-            }
-            (None, Some(slug)) => {
-                let db = super::context::db(ctx)?;
-                Ok(catalog::person_by_slug(db, &slug).await?.map(Person))
-            }
-            _ => Err(ApiError::BadInput(
-                "give exactly one of `id` and `slug`".to_owned(),
-            )),
-        }
+        ids::by_id_or_slug(
+            "Person",
+            id,
+            slug,
+            async |id| Ok(Loaders::of(ctx)?.person.load_one(id).await?.map(Person)),
+            async |slug| {
+                Ok(catalog::person_by_slug(super::context::db(ctx)?, &slug)
+                    .await?
+                    .map(Person))
+            },
+        )
+        .await
     }
 
     /// People, by name.

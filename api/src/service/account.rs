@@ -173,14 +173,7 @@ pub async fn set_active(
     user_id: i64,
     active: bool,
 ) -> Result<user::Model, AccountError> {
-    let user = user::Entity::find_by_id(user_id)
-        .one(db)
-        .await?
-        .ok_or(AccountError::UserNotFound)?;
-    let mut model: user::ActiveModel = user.into();
-    model.active = Set(active);
-    model.updated_at = Set(Utc::now());
-    let user = model.update(db).await?;
+    let user = update_account(db, user_id, |model| model.active = Set(active)).await?;
     if !active {
         revoke_all(db, user_id).await?;
     }
@@ -193,16 +186,25 @@ pub async fn set_role(
     user_id: i64,
     role: Role,
 ) -> Result<user::Model, AccountError> {
+    let user = update_account(db, user_id, |model| model.role = Set(role)).await?;
+    revoke_all(db, user_id).await?;
+    Ok(user)
+}
+
+/// Applies `change` to an existing account, stamping `updated_at`.
+async fn update_account(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    change: impl FnOnce(&mut user::ActiveModel),
+) -> Result<user::Model, AccountError> {
     let user = user::Entity::find_by_id(user_id)
         .one(db)
         .await?
         .ok_or(AccountError::UserNotFound)?;
     let mut model: user::ActiveModel = user.into();
-    model.role = Set(role);
+    change(&mut model);
     model.updated_at = Set(Utc::now());
-    let user = model.update(db).await?;
-    revoke_all(db, user_id).await?;
-    Ok(user)
+    Ok(model.update(db).await?)
 }
 
 /// The account behind a request, re-loaded from the database: refused when there is no

@@ -12,8 +12,25 @@ use crate::graphql::names::target_of_kind;
 use crate::graphql::user_error::UserError;
 use crate::service::account;
 use crate::service::editorial::{self, Proposal};
-use async_graphql::{Context, Object};
+use async_graphql::{Context, ID, Object};
+use sea_orm::DatabaseConnection;
 use serde_json::Map;
+
+/// What an action on an edit needs: the database, the viewer's account (holding at least
+/// `role`), and the number of the edit `edit_id` names; `Err` is the payload answering an id
+/// that names no edit.
+async fn acting_on_edit<'c>(
+    ctx: &Context<'c>,
+    role: entity::Role,
+    edit_id: &ID,
+) -> ApiResult<Result<(&'c DatabaseConnection, entity::user::Model, i64), EditPayload>> {
+    let db = db(ctx)?;
+    let account = account::authorize(db, viewer(ctx), role).await?;
+    Ok(match edit_number(edit_id) {
+        Some(number) => Ok((db, account, number)),
+        None => Err(not_found_edit()?),
+    })
+}
 
 /// Mutations of the editorial workflow.
 #[derive(Default)]
@@ -100,11 +117,11 @@ impl EditMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The edit to withdraw.")] input: WithdrawEditInput,
     ) -> ApiResult<EditPayload> {
-        let db = db(ctx)?;
-        let author = account::authorize(db, viewer(ctx), entity::Role::Editor).await?;
-        let Some(number) = edit_number(&input.edit_id) else {
-            return not_found_edit();
-        };
+        let (db, author, number) =
+            match acting_on_edit(ctx, entity::Role::Editor, &input.edit_id).await? {
+                Ok(acting) => acting,
+                Err(not_found) => return Ok(not_found),
+            };
         match editorial::withdraw(db, &events(ctx), &author, number).await {
             Ok(edit) => Ok(EditPayload {
                 edit: Some(Edit(edit)),
@@ -124,11 +141,11 @@ impl EditMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The edit and a note.")] input: ReviewEditInput,
     ) -> ApiResult<EditPayload> {
-        let db = db(ctx)?;
-        let reviewer = account::authorize(db, viewer(ctx), entity::Role::Admin).await?;
-        let Some(number) = edit_number(&input.edit_id) else {
-            return not_found_edit();
-        };
+        let (db, reviewer, number) =
+            match acting_on_edit(ctx, entity::Role::Admin, &input.edit_id).await? {
+                Ok(acting) => acting,
+                Err(not_found) => return Ok(not_found),
+            };
         let approved = editorial::approve(
             db,
             &events(ctx),
@@ -147,11 +164,11 @@ impl EditMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The edit and a note.")] input: ReviewEditInput,
     ) -> ApiResult<EditPayload> {
-        let db = db(ctx)?;
-        let reviewer = account::authorize(db, viewer(ctx), entity::Role::Admin).await?;
-        let Some(number) = edit_number(&input.edit_id) else {
-            return not_found_edit();
-        };
+        let (db, reviewer, number) =
+            match acting_on_edit(ctx, entity::Role::Admin, &input.edit_id).await? {
+                Ok(acting) => acting,
+                Err(not_found) => return Ok(not_found),
+            };
         review_payload(editorial::reject(db, &events(ctx), &reviewer, number, input.note).await)
     }
 
