@@ -31,6 +31,7 @@
 //! | `STINGER_CORS_ORIGINS` | none | origins whose pages may call the API (`https://a.example,…` or `*`) |
 //! | `STINGER_SHUTDOWN_GRACE_SECS` | `30` | on SIGTERM, how long accepted requests may take to finish |
 //! | `STINGER_METRICS_LISTEN` | none | address of the Prometheus `/metrics` listener (off when unset) |
+//! | `STINGER_PERSISTED_QUERIES_ONLY` | `false` | anonymous requests run only persisted queries known by hash |
 //! | `STINGER_RATE_LIMIT_ANONYMOUS` | `3000` | anonymous requests per minute per client address (by cost; 0 = off) |
 //! | `STINGER_RATE_LIMIT_ACCOUNT` | `120` | mutations per minute per account (by cost; 0 = off) |
 //! | `STINGER_REDIS_URL` | none | Redis for limits shared across API processes |
@@ -354,6 +355,10 @@ pub struct Operations {
         value_parser = parse_secs
     )]
     pub shutdown_grace: Duration,
+    /// Run only persisted queries already known by hash for anonymous requests (logged-in
+    /// clients register them); anonymous clients cannot bring new queries.
+    #[arg(long, env = "STINGER_PERSISTED_QUERIES_ONLY", default_value_t = false, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub persisted_queries_only: bool,
     #[command(flatten)]
     pub rate_limits: RateLimitConfig,
 }

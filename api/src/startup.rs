@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::db::{DbSetupError, prepare};
 use crate::graphql::build_schema;
 use crate::graphql::documents::DocumentCache;
+use crate::http::graphql::persisted::PersistedQueries;
 use crate::http::{self, graphql::GraphqlState};
 use crate::http::{headers, request_log};
 use crate::rate_limit::{RateLimitSetupError, RateLimits};
@@ -132,6 +133,10 @@ impl Application {
             documents: DocumentCache::new(DocumentCache::DEFAULT_CAPACITY),
             sockets: Default::default(),
             trusted_proxies: config.operations.rate_limits.trusted_proxies.clone(),
+            persisted: PersistedQueries::new(
+                PersistedQueries::DEFAULT_CAPACITY,
+                config.operations.persisted_queries_only,
+            ),
             stopping: stopping_rx,
         });
         let db_data = web::Data::new(db.clone());

@@ -12,6 +12,7 @@ mod editorial;
 mod events;
 mod faults;
 mod graphiql;
+mod http_caching;
 mod http_headers;
 mod import;
 mod limits;

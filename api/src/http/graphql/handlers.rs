@@ -3,6 +3,7 @@
 
 use super::GraphqlState;
 use super::auth::{self, Bearer};
+use super::persisted::Persisted;
 use super::request::{
     GetParams, check_document, parse_body, read_body, require_json, with_context,
 };
@@ -52,7 +53,9 @@ pub async fn get(
         Ok(params) => params,
         Err(refusal) => return refusal.respond(ResponseFormat::Json),
     };
-    let offer_graphiql = state.limits.graphiql && params.get("query").is_none();
+    let offer_graphiql = state.limits.graphiql
+        && params.get("query").is_none()
+        && params.get("extensions").is_none();
     let Some(format) = negotiate(&req, offer_graphiql) else {
         return not_acceptable();
     };
@@ -83,9 +86,17 @@ async fn execute(
     is_get: bool,
 ) -> HttpResponse {
     let limits = &state.limits;
+    let anonymous = matches!(auth::from_header(req), Bearer::None);
+    let persisted = match state.persisted.resolve(&mut request, format, anonymous) {
+        Ok(persisted) => persisted,
+        Err(refusal) => return refusal.respond(format),
+    };
     state.documents.reuse(&mut request);
     if let Err(refusal) = check_document(&mut request, format, limits, is_get) {
         return refusal.respond(format);
+    }
+    if let Persisted::Register(hash) = persisted {
+        state.persisted.keep(hash, &request.query);
     }
     let document = state.documents.keep(&mut request);
     let operation_name = request.operation_name.clone();
@@ -132,7 +143,13 @@ async fn execute(
     if let Some(document) = &document {
         field_order::restore(&mut response.data, document, operation_name.as_deref());
     }
-    let mut http = respond(response, format, limits, request_id, is_get);
+    let revalidate = is_get.then(|| {
+        req.headers()
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    });
+    let mut http = respond(response, format, limits, request_id, revalidate);
     if authenticated {
         // A response for one account must never be served to another by a shared cache.
         http.headers_mut().insert(

@@ -21,6 +21,7 @@
 
 mod auth;
 mod handlers;
+pub mod persisted;
 mod request;
 mod response;
 mod socket;
@@ -49,6 +50,8 @@ pub struct GraphqlState {
     pub sockets: OpenSockets,
     /// Proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: TrustedProxies,
+    /// Automatic persisted queries by hash.
+    pub persisted: persisted::PersistedQueries,
     /// Becomes `true` when the server begins to stop: open WebSockets close with 1001.
     pub stopping: tokio::sync::watch::Receiver<bool>,
 }

@@ -114,12 +114,16 @@ impl GetParams {
 
     /// The GraphQL request the parameters describe (`variables` and `extensions` as JSON).
     pub fn into_request(self) -> Result<async_graphql::Request, Refusal> {
-        let Some(query) = self.get("query") else {
-            return Err(Refusal::bad_request(
-                "a GET request needs a `query` parameter",
-            ));
+        let mut body = match self.get("query") {
+            Some(query) => json!({ "query": query }),
+            // A persisted query named by its hash alone.
+            None if self.get("extensions").is_some() => json!({}),
+            None => {
+                return Err(Refusal::bad_request(
+                    "a GET request needs a `query` parameter",
+                ));
+            }
         };
-        let mut body = json!({ "query": query });
         for name in ["operationName", "variables", "extensions"] {
             if let Some(raw) = self.get(name) {
                 let value = if name == "operationName" {
@@ -152,8 +156,14 @@ pub fn parse_body(body: &[u8]) -> Result<async_graphql::Request, Refusal> {
             ));
         }
     };
+    let persisted = object
+        .get("extensions")
+        .and_then(|extensions| extensions.get("persistedQuery"))
+        .is_some();
     match object.get("query") {
         Some(Value::String(_)) => {}
+        // A persisted query named by its hash alone (`persisted` fills it in).
+        None if persisted => {}
         Some(_) => return Err(Refusal::bad_request("`query` must be a string")),
         None => return Err(Refusal::bad_request("the body has no `query`")),
     }

@@ -92,13 +92,17 @@ pub fn unauthenticated(format: ResponseFormat, message: &str) -> HttpResponse {
 }
 
 /// Masks, caps and serialises a response with the status the negotiated format calls for.
+/// `revalidate` is set for GET requests (their `If-None-Match`, empty when absent): a
+/// successful answer then carries a strong `ETag`, and one the client holds already is
+/// answered `304 Not Modified` without a body.
 pub fn respond(
     mut response: Response,
     format: ResponseFormat,
     limits: &Limits,
     request_id: &RequestId,
-    is_get: bool,
+    revalidate: Option<&str>,
 ) -> HttpResponse {
+    let is_get = revalidate.is_some();
     let request_error = shape_errors(&mut response, limits.max_errors, request_id);
     let errors = std::mem::take(&mut response.errors);
 
@@ -127,19 +131,31 @@ pub fn respond(
         http.insert_header((header::RETRY_AFTER, seconds.to_string()));
     }
     if is_get && errors.is_empty() {
-        if let Some(cache_control) = response.cache_control.value() {
-            let scope = if response.cache_control.public {
-                "public, "
-            } else {
-                ""
-            };
-            http.insert_header((header::CACHE_CONTROL, format!("{scope}{cache_control}")));
-        }
+        // The schema's hints (`max-age` per type) when every field has one; otherwise the
+        // answer may be kept but must be revalidated (its ETag makes that cheap).
+        let cache_control = match response.cache_control.value() {
+            Some(hint) if response.cache_control.public => format!("public, {hint}"),
+            Some(hint) => hint,
+            None => "no-cache".to_owned(),
+        };
+        http.insert_header((header::CACHE_CONTROL, cache_control));
     } else {
         http.insert_header((header::CACHE_CONTROL, "no-store"));
     }
     match serde_json::to_string(&body) {
-        Ok(json) => http.body(json),
+        Ok(json) => match revalidate {
+            Some(if_none_match) if status == StatusCode::OK && errors.is_empty() => {
+                let etag = format!("\"{}\"", &super::persisted::sha256_hex(&json)[..32]);
+                http.insert_header((header::ETAG, etag.clone()));
+                if matches_etag(if_none_match, &etag) {
+                    http.status(StatusCode::NOT_MODIFIED);
+                    http.finish()
+                } else {
+                    http.body(json)
+                }
+            }
+            _ => http.body(json),
+        },
         Err(error) => {
             tracing::error!(request_id = %request_id, %error, "could not serialise a GraphQL response");
             Refusal::new(
@@ -150,6 +166,15 @@ pub fn respond(
             .respond(format)
         }
     }
+}
+
+/// Whether an `If-None-Match` header names `etag` (or is `*`); weak validators compare by
+/// their opaque part, as RFC 9110 says for `If-None-Match`.
+fn matches_etag(if_none_match: &str, etag: &str) -> bool {
+    if_none_match
+        .split(',')
+        .map(|tag| tag.trim())
+        .any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag)
 }
 
 /// `Retry-After` of a response that failed because the database was unreachable or its pool
