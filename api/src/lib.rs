@@ -4,6 +4,7 @@
 //! query, `graphql` translates and authorises, `http` serves it, `startup` wires it together.
 
 pub mod auth;
+pub mod cache;
 pub mod config;
 pub mod db;
 pub mod error;
