@@ -32,6 +32,8 @@
 //! | `STINGER_SHUTDOWN_GRACE_SECS` | `30` | on SIGTERM, how long accepted requests may take to finish |
 //! | `STINGER_METRICS_LISTEN` | none | address of the Prometheus `/metrics` listener (off when unset) |
 //! | `STINGER_PERSISTED_QUERIES_ONLY` | `false` | anonymous requests run only persisted queries known by hash |
+//! | `STINGER_READ_CACHE` | `on` | `off` turns off the in-process cache of anonymous responses |
+//! | `STINGER_READ_CACHE_MB` | `32` | bytes the read cache may hold, in MiB (least recently used go first) |
 //! | `STINGER_RATE_LIMIT_ANONYMOUS` | `3000` | anonymous requests per minute per client address (by cost; 0 = off) |
 //! | `STINGER_RATE_LIMIT_ACCOUNT` | `120` | mutations per minute per account (by cost; 0 = off) |
 //! | `STINGER_REDIS_URL` | none | Redis for limits shared across API processes |
@@ -359,6 +361,12 @@ pub struct Operations {
     /// clients register them); anonymous clients cannot bring new queries.
     #[arg(long, env = "STINGER_PERSISTED_QUERIES_ONLY", default_value_t = false, action = clap::ArgAction::Set, value_name = "BOOL")]
     pub persisted_queries_only: bool,
+    /// Whether anonymous responses are cached in process (`on` or `off`).
+    #[arg(long = "read-cache", env = "STINGER_READ_CACHE", default_value = "on", value_parser = parse_on_off, value_name = "on|off")]
+    pub read_cache: bool,
+    /// The read cache's size limit in MiB.
+    #[arg(long = "read-cache-mb", env = "STINGER_READ_CACHE_MB", default_value_t = 32, value_name = "MIB")]
+    pub read_cache_mb: usize,
     #[command(flatten)]
     pub rate_limits: RateLimitConfig,
 }
@@ -605,6 +613,15 @@ fn parse_millis(raw: &str) -> Result<Duration, String> {
         .map(Duration::from_millis)
         .map_err(|_| format!("expected a whole number of milliseconds, got {raw:?}"))
 }
+/// `on` or `off` (also `true`/`false`).
+fn parse_on_off(value: &str) -> Result<bool, String> {
+    match value.to_ascii_lowercase().as_str() {
+        "on" | "true" | "1" => Ok(true),
+        "off" | "false" | "0" => Ok(false),
+        _ => Err(format!("expected on or off, got {value:?}")),
+    }
+}
+
 
 fn parse_secs(raw: &str) -> Result<Duration, String> {
     raw.trim()
@@ -735,3 +752,4 @@ mod tests {
         }
     }
 }
+

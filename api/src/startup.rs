@@ -57,6 +57,8 @@ pub struct Application {
     /// Set when a stop signal arrives (WebSockets watch it).
     stopping: tokio::sync::watch::Sender<bool>,
     db: DatabaseConnection,
+    /// The read cache, when on.
+    read_cache: Option<Arc<crate::cache::ReadCache>>,
 }
 
 impl Application {
@@ -112,6 +114,11 @@ impl Application {
         let events = EditEventHub::start(&db)
             .await
             .map_err(StartupError::Events)?;
+        let read_cache = config.operations.read_cache.then(|| {
+            let cache = crate::cache::read_cache(config.operations.read_cache_mb);
+            events.attach_cache(cache.clone());
+            cache
+        });
         let settings = EditorialSettings {
             allow_self_review: config.allow_self_review,
         };
@@ -137,6 +144,7 @@ impl Application {
                 PersistedQueries::DEFAULT_CAPACITY,
                 config.operations.persisted_queries_only,
             ),
+            read_cache: read_cache.clone(),
             stopping: stopping_rx,
         });
         let db_data = web::Data::new(db.clone());
@@ -169,7 +177,13 @@ impl Application {
             metrics,
             stopping,
             db,
+            read_cache,
         })
+    }
+
+    /// The read cache (`None` when it is off).
+    pub fn read_cache(&self) -> Option<Arc<crate::cache::ReadCache>> {
+        self.read_cache.clone()
     }
 
     /// The address actually bound (useful with port 0).

@@ -20,6 +20,8 @@ pub struct TestApp {
     pub test_db: TestDb,
     /// SQL statements the server has run (every statement on its connection pool).
     pub statements: Arc<AtomicUsize>,
+    /// The server's read cache, when on.
+    pub read_cache: Option<Arc<stinger_api::cache::ReadCache>>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
@@ -52,6 +54,8 @@ pub async fn spawn_app_with(
     };
     config.migrate_on_start = false;
     config.demo_data = false;
+    // Tests arrange data straight in the database; the read cache's tests turn it back on.
+    config.operations.read_cache = false;
     adjust(&mut config);
     let mut db =
         stinger_api::db::prepare(&config.database, config.migrate_on_start, config.demo_data)
@@ -67,6 +71,7 @@ pub async fn spawn_app_with(
         .expect("the application starts");
     let address = app.address();
     let db = app.db().clone();
+    let read_cache = app.read_cache();
     let server = tokio::spawn(app.run());
     TestApp {
         address,
@@ -74,11 +79,20 @@ pub async fn spawn_app_with(
         db,
         test_db,
         statements,
+        read_cache,
         server,
     }
 }
 
 impl TestApp {
+    /// The read cache's counters and size (zeros when it is off).
+    pub fn read_cache_stats(&self) -> stinger_api::cache::stats::Snapshot {
+        self.read_cache
+            .as_ref()
+            .map(|cache| cache.stats())
+            .unwrap_or_default()
+    }
+
     /// `http://127.0.0.1:PORT`.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.address)

@@ -112,6 +112,8 @@ impl ServerProcess {
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("STINGER_LISTEN", "127.0.0.1:0")
             .env("RUST_LOG", "warn")
+            // Tests arrange data straight in the database; the read cache's tests turn it on.
+            .env("STINGER_READ_CACHE", "off")
             .stdout(Stdio::piped())
             .stderr(if capture {
                 Stdio::piped()

@@ -5,6 +5,34 @@
 //! byte budget, `stats` counts what happened for the operator.
 
 pub mod key;
+pub mod recording;
 pub mod stats;
 pub mod store;
 pub mod tags;
+
+use async_graphql::{CacheControl, Value};
+use std::sync::Arc;
+use tags::Touched;
+
+/// An anonymous answer as kept: its data and the cache hints it was computed with.
+#[derive(Debug)]
+pub struct Cached {
+    pub data: Value,
+    pub cache_control: CacheControl,
+}
+
+/// The process's read cache, shared by the HTTP handlers and the change events.
+pub type ReadCache = store::Store<Cached>;
+
+/// A read cache of `megabytes` MiB.
+pub fn read_cache(megabytes: usize) -> Arc<ReadCache> {
+    Arc::new(store::Store::new(megabytes.saturating_mul(1024 * 1024)))
+}
+
+/// Drops what `touched` names.
+pub fn invalidate(cache: &ReadCache, touched: &Touched) {
+    match touched {
+        Touched::Tags(tags) => cache.invalidate(tags),
+        Touched::Everything => cache.clear(),
+    }
+}

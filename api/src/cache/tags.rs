@@ -1,37 +1,25 @@
 //! What a read touched: single objects by id, and the collections whose membership or order a
 //! write can change.
 
-/// One thing a cached read depended on.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// One thing a cached read depended on, or a write touched.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Tag {
+    /// One film and what hangs off it (credits, scenes, scores, trivia, revisions).
     Film(i64),
+    /// One person.
     Person(i64),
+    /// One company.
     Company(i64),
-    /// Any list of films (by release date, by title…): a change to a film may move it.
+    /// Some film reached other than by its id (a list, a search, a link from a person).
+    AnyFilm,
+    /// Some person reached from elsewhere (a film's credits).
+    AnyPerson,
+    /// Some company reached from elsewhere (a film's companies).
+    AnyCompany,
+    /// A list of films (by release date, by title…): a change to a film may move it.
     FilmList,
-    /// The latest-films list.
-    LatestFilms,
     /// Search results.
     Search,
 }
 
-/// The tags one request recorded while it ran.
-#[derive(Debug, Default)]
-pub struct Recorder(std::sync::Mutex<std::collections::HashSet<Tag>>);
-
-impl Recorder {
-    /// Notes that the request read `tag`.
-    pub fn record(&self, tag: Tag) {
-        if let Ok(mut tags) = self.0.lock() {
-            tags.insert(tag);
-        }
-    }
-
-    /// The tags recorded so far.
-    pub fn take(&self) -> Vec<Tag> {
-        self.0
-            .lock()
-            .map(|mut tags| tags.drain().collect())
-            .unwrap_or_default()
-    }
-}

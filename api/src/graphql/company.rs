@@ -1,5 +1,7 @@
 //! Companies and their films.
 
+use crate::cache::recording::record;
+use crate::cache::tags::Tag;
 use super::enums::CompanyRole;
 use super::film::Film;
 use super::ids;
@@ -153,6 +155,12 @@ impl CompanyQuery {
             },
         )
         .await
+        .inspect(|found| {
+            let tag = found
+                .as_ref()
+                .map_or(Tag::AnyCompany, |object| Tag::Company(object.0.id));
+            record(ctx, tag);
+        })
     }
 
     /// Companies, by name.

@@ -1,5 +1,7 @@
 //! Films and the queries that list them.
 
+use crate::cache::recording::record;
+use crate::cache::tags::Tag;
 use super::company::FilmCompany;
 use super::context::db;
 use super::credit::Credit;
@@ -251,6 +253,12 @@ impl FilmQuery {
             },
         )
         .await
+        .inspect(|found| {
+            let tag = found
+                .as_ref()
+                .map_or(Tag::AnyFilm, |object| Tag::Film(object.0.id));
+            record(ctx, tag);
+        })
     }
 
     /// Films matching a filter, in the order asked for (by title unless told otherwise).

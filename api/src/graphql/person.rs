@@ -1,5 +1,7 @@
 //! People and the queries that find them.
 
+use crate::cache::recording::record;
+use crate::cache::tags::Tag;
 use super::credit::Credit;
 use super::ids;
 use super::loaders::{Loaders, PersonCreditPage};
@@ -137,6 +139,12 @@ impl PersonQuery {
             },
         )
         .await
+        .inspect(|found| {
+            let tag = found
+                .as_ref()
+                .map_or(Tag::AnyPerson, |object| Tag::Person(object.0.id));
+            record(ctx, tag);
+        })
     }
 
     /// People, by name.

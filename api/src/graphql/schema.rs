@@ -59,6 +59,8 @@ pub fn build_schema(
     .extension(super::rate_limit::RateLimit)
     // Depth and cost are checked by `ErrorKinds` from what validation measured, to say both.
     .extension(ErrorKinds::new(limits))
+    // Records what anonymous queries read, for the read cache (only when asked to).
+    .extension(crate::cache::recording::Recording)
     .limit_recursive_depth(limits.max_recursive_depth)
     .limit_directives(limits.max_directives);
     if !limits.introspection {

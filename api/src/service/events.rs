@@ -30,6 +30,8 @@ const CAPACITY: usize = 256;
 pub enum Event {
     /// An edit changed state.
     Edit(EditEvent),
+    /// Public data changed: read caches drop what it touched.
+    Changed(crate::cache::tags::Touched),
     /// A kind this build does not know (sent by a newer process): readers skip it.
     #[serde(other)]
     Unknown,
@@ -74,7 +76,15 @@ pub struct Events {
 /// An event sent inside a transaction, still to broadcast in process once that commits.
 #[must_use = "hand it to `Events::committed` once the change has committed"]
 #[derive(Debug)]
-pub struct Notified(Event);
+pub struct Notified(Vec<Event>);
+
+impl Notified {
+    /// Both events, to broadcast together.
+    pub fn and(mut self, other: Notified) -> Notified {
+        self.0.extend(other.0);
+        self
+    }
+}
 
 impl Events {
     /// Through the database only, for a process with no subscribers of its own (the CLI's
@@ -102,14 +112,19 @@ impl Events {
             ))
             .await?;
         }
-        Ok(Notified(event))
+        Ok(Notified(vec![event]))
     }
 
     /// Broadcasts a notified event to this process's subscribers, now that its change has
     /// committed (unless the hub receives it through `LISTEN`).
     pub fn committed(&self, notified: Notified) {
         if let Some(hub) = &self.hub {
-            hub.announce(notified.0);
+            // Before the caller answers, even when the event also comes back through LISTEN:
+            // the writer reads its own write.
+            for event in notified.0 {
+                hub.drop_cached(&event);
+                hub.announce(event);
+            }
         }
     }
 
@@ -126,6 +141,8 @@ impl Events {
 #[derive(Debug)]
 pub struct EditEventHub {
     sender: broadcast::Sender<Event>,
+    /// The process's read cache, which change events invalidate.
+    cache: std::sync::OnceLock<Arc<crate::cache::ReadCache>>,
     /// Events arrive through `LISTEN` (PostgreSQL) rather than from [`Events::committed`].
     listening: bool,
 }
@@ -135,6 +152,7 @@ impl EditEventHub {
     pub fn local() -> Arc<Self> {
         Arc::new(Self {
             sender: broadcast::channel(CAPACITY).0,
+            cache: Default::default(),
             listening: false,
         })
     }
@@ -155,29 +173,46 @@ impl EditEventHub {
             .map_err(|e| DbErr::Custom(format!("cannot listen for edit events: {e}")))?;
         let hub = Arc::new(Self {
             sender: broadcast::channel(CAPACITY).0,
+            cache: Default::default(),
             listening: true,
         });
         // The task holds the hub weakly: when the application goes away, so does the listener.
         let weak = Arc::downgrade(&hub);
         tokio::spawn(async move {
+            let mut lost = false;
             loop {
                 let received = listener.recv().await;
                 let Some(hub) = weak.upgrade() else {
                     break;
                 };
+                if lost && received.is_ok() {
+                    // Reconnected: drop again what was cached while nothing was heard.
+                    lost = false;
+                    if let Some(cache) = hub.cache.get() {
+                        cache.clear();
+                    }
+                }
                 match received {
                     Ok(notification) => match serde_json::from_str::<Event>(notification.payload())
                     {
                         Ok(Event::Unknown) => {
                             tracing::debug!("skipped an event of a kind this build does not know");
                         }
-                        // No subscriber is not an error.
-                        Ok(event) => drop(hub.sender.send(event)),
+                        Ok(event) => {
+                            hub.drop_cached(&event);
+                            // No subscriber is not an error.
+                            drop(hub.sender.send(event));
+                        }
                         Err(err) => tracing::warn!(error = %err, "unreadable change event"),
                     },
                     Err(err) => {
                         // PgListener reconnects on the next recv; don't spin meanwhile.
                         tracing::warn!(error = %err, "change event listener lost its connection");
+                        // What changed meanwhile is unknown: nothing cached can be trusted.
+                        lost = true;
+                        if let Some(cache) = hub.cache.get() {
+                            cache.clear();
+                        }
                         drop(hub);
                         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
                     }
@@ -185,6 +220,18 @@ impl EditEventHub {
             }
         });
         Ok(hub)
+    }
+
+    /// Makes change events invalidate `cache` (once, at startup).
+    pub fn attach_cache(&self, cache: Arc<crate::cache::ReadCache>) {
+        let _ = self.cache.set(cache);
+    }
+
+    /// Drops from the read cache what a change event touched.
+    fn drop_cached(&self, event: &Event) {
+        if let (Event::Changed(touched), Some(cache)) = (event, self.cache.get()) {
+            crate::cache::invalidate(cache, touched);
+        }
     }
 
     /// Broadcasts an event in process, unless events already arrive through the database.

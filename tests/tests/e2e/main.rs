@@ -21,6 +21,7 @@ mod migrations;
 mod observability;
 mod rate_limits;
 mod read_api;
+mod read_cache;
 mod response_order;
 mod security;
 mod server_process;

@@ -5,7 +5,8 @@ use super::GraphqlState;
 use super::auth::{self, Bearer};
 use super::persisted::Persisted;
 use super::request::{
-    GetParams, check_document, parse_body, read_body, require_json, with_context,
+    GetParams, check_document, parse_body, read_body, require_json, selected_operation,
+    with_context,
 };
 use super::response::{not_acceptable, respond, unauthenticated};
 use crate::error::coded_error;
@@ -14,10 +15,18 @@ use crate::graphql::field_order;
 use crate::http::graphiql;
 use crate::http::negotiation::{ResponseFormat, negotiate};
 use crate::http::request_id::RequestId;
+use crate::cache::key::Key;
+use crate::cache::tags::Recorder;
+use crate::cache::Cached;
 use actix_web::http::header;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
+use std::sync::Arc;
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::Response;
 use serde_json::json;
+
+/// The response header saying what the read cache did: `HIT`, `MISS` or `BYPASS`.
+pub const CACHE_HEADER: &str = "x-stinger-cache";
 
 /// `POST /graphql`.
 pub async fn post(
@@ -102,6 +111,22 @@ async fn execute(
     let operation_name = request.operation_name.clone();
     let client = crate::http::client::client_info(req, &state.trusted_proxies);
     let mut request = with_context(request, state, client);
+    let shared = shared_key(state, &request, document.as_deref(), anonymous_request(req));
+    if let (Some(cache), Some(key)) = (&state.read_cache, &shared) {
+        if let Some(hit) = cache.get(key) {
+            let mut response = Response::new(hit.data.clone());
+            response.cache_control = hit.cache_control;
+            let revalidate = is_get.then(|| if_none_match(req));
+            let mut http = respond(response, format, limits, request_id, revalidate);
+            mark(&mut http, "HIT");
+            return http;
+        }
+    }
+    let recorder = Arc::new(Recorder::default());
+    let generation = state.read_cache.as_ref().map(|cache| cache.generation());
+    if shared.is_some() {
+        request = request.data(recorder.clone());
+    }
     if document.as_deref().is_some_and(is_introspection_only) {
         request = request.data(IntrospectionOnly);
     }
@@ -143,13 +168,29 @@ async fn execute(
     if let Some(document) = &document {
         field_order::restore(&mut response.data, document, operation_name.as_deref());
     }
-    let revalidate = is_get.then(|| {
-        req.headers()
-            .get(header::IF_NONE_MATCH)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    });
+    if let (Some(cache), Some(key), Some(generation)) = (&state.read_cache, shared.clone(), generation)
+    {
+        if response.errors.is_empty() {
+            if let Some(tags) = recorder.take() {
+                let bytes = serde_json::to_string(&response.data).map_or(0, |json| json.len());
+                let cached = Cached {
+                    data: response.data.clone(),
+                    cache_control: response.cache_control,
+                };
+                // A parsed value takes about twice its text.
+                cache.insert(key, cached, bytes * 2, tags, generation);
+            }
+        }
+    }
+    let revalidate = is_get.then(|| if_none_match(req));
     let mut http = respond(response, format, limits, request_id, revalidate);
+    mark(
+        &mut http,
+        match (&state.read_cache, &shared) {
+            (Some(_), Some(_)) => "MISS",
+            _ => "BYPASS",
+        },
+    );
     if authenticated {
         // A response for one account must never be served to another by a shared cache.
         http.headers_mut().insert(
@@ -158,4 +199,50 @@ async fn execute(
         );
     }
     http
+}
+
+/// The `If-None-Match` of a request (empty when absent).
+fn if_none_match(req: &HttpRequest) -> &str {
+    req.headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+/// A request with no `Authorization` header at all: only those share cached answers.
+fn anonymous_request(req: &HttpRequest) -> bool {
+    !req.headers().contains_key(header::AUTHORIZATION)
+}
+
+/// The read cache's key for a request whose answer may be shared: an anonymous query (never a
+/// mutation or subscription), when the cache is on.
+fn shared_key(
+    state: &GraphqlState,
+    request: &async_graphql::Request,
+    document: Option<&ExecutableDocument>,
+    anonymous: bool,
+) -> Option<Key> {
+    state.read_cache.as_ref()?;
+    if !anonymous {
+        return None;
+    }
+    let operation = selected_operation(document?, request.operation_name.as_deref())?;
+    if operation.ty != OperationType::Query {
+        return None;
+    }
+    let variables = serde_json::to_string(&request.variables).ok()?;
+    Some(Key::new(
+        &request.query,
+        request.operation_name.as_deref(),
+        &variables,
+    ))
+}
+
+/// Says whether the read cache answered (`HIT`), kept the answer (`MISS`) or was not asked
+/// (`BYPASS`).
+fn mark(http: &mut HttpResponse, outcome: &'static str) {
+    http.headers_mut().insert(
+        header::HeaderName::from_static(CACHE_HEADER),
+        header::HeaderValue::from_static(outcome),
+    );
 }

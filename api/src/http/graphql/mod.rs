@@ -52,6 +52,8 @@ pub struct GraphqlState {
     pub trusted_proxies: TrustedProxies,
     /// Automatic persisted queries by hash.
     pub persisted: persisted::PersistedQueries,
+    /// Anonymous answers kept in process (`None` when `STINGER_READ_CACHE=off`).
+    pub read_cache: Option<Arc<crate::cache::ReadCache>>,
     /// Becomes `true` when the server begins to stop: open WebSockets close with 1001.
     pub stopping: tokio::sync::watch::Receiver<bool>,
 }

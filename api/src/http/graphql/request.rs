@@ -258,7 +258,7 @@ pub fn check_document(
 }
 
 /// The operation that will run, if the document names one unambiguously.
-fn selected_operation<'a>(
+pub(super) fn selected_operation<'a>(
     document: &'a ExecutableDocument,
     name: Option<&str>,
 ) -> Option<&'a OperationDefinition> {

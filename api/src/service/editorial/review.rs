@@ -1,6 +1,7 @@
 //! Reviewing: approving (the only way an edit reaches public data), rejecting, and the
 //! author withdrawing their own pending edit.
 
+use crate::cache::tags::Touched;
 use super::apply::{Applied, apply, next_version};
 use super::history::film_of_edit;
 use super::rules::check_reason;
@@ -146,7 +147,11 @@ async fn approve_in<C: ConnectionTrait>(
     let revision = write_revision(db, &edit, reviewer, &applied, film, self_reviewed, now).await?;
     reindex_search(db, edit.target_type, applied.target_id).await?;
     let edit = mark_approved(db, edit, reviewer, note, &applied, revision.id, now).await?;
-    let notified = events.notify(db, Event::of_edit(&edit)).await?;
+    let changed = Touched::of_change(edit.target_type, applied.target_id);
+    let notified = events
+        .notify(db, Event::of_edit(&edit))
+        .await?
+        .and(events.notify(db, Event::Changed(changed)).await?);
     Ok((ReviewOutcome::Applied(edit), notified))
 }
 

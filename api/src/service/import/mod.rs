@@ -16,6 +16,8 @@ pub mod ndjson;
 pub mod record;
 pub mod vega;
 
+use crate::cache::tags::Touched;
+use crate::service::events::{Event, Events};
 use crate::service::editorial::fields::is_score_scale;
 use crate::service::error::{ServiceError, code};
 use crate::service::revision::creation_diff;
@@ -261,6 +263,10 @@ where
         )
         .await?;
     writer.commit().await?;
+    // Every process's read cache drops everything (on PostgreSQL; SQLite processes poll).
+    Events::database_only()
+        .publish(db, Event::Changed(Touched::Everything))
+        .await?;
     report.elapsed = started.elapsed();
     tracing::info!(
         source,
