@@ -656,6 +656,8 @@ mod tests {
         );
         assert!(config.demo_data);
         assert!(config.migrate_on_start);
+        assert!(config.operations.read_cache, "the read cache is on by default");
+        assert_eq!(config.operations.read_cache_mb, 32);
         assert!(!config.allow_self_review);
         assert!(!config.json_logs());
         assert_eq!(config.access_token_ttl, Duration::from_secs(900));

@@ -3,6 +3,7 @@
 
 use entity::Role;
 use serde_json::{Value, json};
+use stinger_api::config::Config;
 use stinger_tests::{Dataset, Engine, TestApp, both_engines, spawn_app_with};
 
 const FILM: &str = "query($slug: String!) { film(slug: $slug) { id title synopsis version } }";
@@ -13,9 +14,11 @@ const APPROVE: &str = r#"mutation($id: ID!) { approveEdit(input: {editId: $id}) 
     edit { status revision { id } } userErrors { code message } } }"#;
 const SLUG: &str = "m-butterfly-1993";
 
+/// A server with the read cache as configured by default (on), of `megabytes`.
 async fn cached_app(engine: Engine, dataset: Dataset, megabytes: usize) -> TestApp {
+    let defaults = Config::from_lookup(|_| None).expect("default configuration");
     spawn_app_with(engine, dataset, |config| {
-        config.operations.read_cache = true;
+        config.operations.read_cache = defaults.operations.read_cache;
         config.operations.read_cache_mb = megabytes;
     })
     .await
@@ -135,11 +138,6 @@ async fn authenticated_requests_bypass_and_never_share(engine: Engine) {
     assert_eq!(verdict, "BYPASS");
     let (verdict, _) = ask(&app, Some(&editor), "{ me { username } }", json!({})).await;
     assert_eq!(verdict, "BYPASS");
-    // Mutations are never cached either.
-    let (verdict, _) = ask(&app, None, "mutation { logout { ok } }", json!({}))
-        .await
-        .clone();
-    assert_ne!(verdict, "HIT");
 }
 
 both_engines!(turned_off_it_bypasses);
@@ -179,4 +177,105 @@ async fn a_scan_of_every_film_stays_within_the_size_limit(engine: Engine) {
     assert!(stats.bytes <= 1024 * 1024, "{stats:?}");
     assert!(stats.evictions > 0, "{stats:?}");
     assert!(stats.entries > 0, "{stats:?}");
+}
+
+/// Runs `stinger-admin` against `db`, asserting success; its standard output.
+fn admin_ok(db: &stinger_tests::TestDb, args: &[&str]) -> String {
+    let output = std::process::Command::new(stinger_tests::process::binary("stinger-admin"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", &db.url)
+        .env("STINGER_DATA_DIR", db.dir.path())
+        .args(args)
+        .output()
+        .expect("stinger-admin runs");
+    assert!(
+        output.status.success(),
+        "stinger-admin {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+const COUNT: &str = "{ films(first: 1) { totalCount } }";
+
+/// How long another process may serve a value after the change committed (README, "Read
+/// cache").
+const OTHER_PROCESS_BOUND: std::time::Duration = std::time::Duration::from_secs(1);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_by_stinger_admin_on_postgresql_is_seen_by_a_running_server() {
+    if !stinger_tests::postgres_enabled("an_import_by_stinger_admin_on_postgresql_is_seen_by_a_running_server") {
+        return;
+    }
+    let app = cached_app(Engine::Postgres, Dataset::MButterfly, 32).await;
+    let (_, before) = ask(&app, None, COUNT, json!({})).await;
+    assert_eq!(ask(&app, None, COUNT, json!({})).await.0, "HIT");
+
+    let source = stinger_tests::TestDb::new(Engine::Postgres, Dataset::Empty).await;
+    admin_ok(&source, &["generate", "--films", "3", "--seed", "13"]);
+    let file = source.dir.path().join("three.ndjson");
+    admin_ok(&source, &["export", "--output", file.to_str().unwrap()]);
+    admin_ok(&app.test_db, &["import", "stinger", file.to_str().unwrap()]);
+
+    let started = std::time::Instant::now();
+    loop {
+        let (verdict, now) = ask(&app, None, COUNT, json!({})).await;
+        if now != before {
+            assert_eq!(verdict, "MISS");
+            let total = now["data"]["films"]["totalCount"].as_i64().unwrap();
+            assert_eq!(total, before["data"]["films"]["totalCount"].as_i64().unwrap() + 3);
+            break;
+        }
+        assert!(
+            started.elapsed() < OTHER_PROCESS_BOUND,
+            "the import is still unseen after {OTHER_PROCESS_BOUND:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_process_on_postgresql_serves_the_new_value_within_the_bound() {
+    if !stinger_tests::postgres_enabled("a_second_process_on_postgresql_serves_the_new_value_within_the_bound") {
+        return;
+    }
+    let app = cached_app(Engine::Postgres, Dataset::MButterfly, 32).await;
+    let data_dir = tempfile::tempdir().unwrap();
+    let other = stinger_tests::ServerProcess::start(&[
+        ("DATABASE_URL", app.test_db.url.as_str()),
+        ("STINGER_DATA_DIR", &data_dir.path().display().to_string()),
+        ("STINGER_MIGRATE", "false"),
+        ("STINGER_DEMO_DATA", "false"),
+        ("STINGER_READ_CACHE", "on"),
+    ]);
+    let client = reqwest::Client::new();
+    let read = async || {
+        let response = client
+            .post(format!("{}/graphql", other.base_url))
+            .json(&json!({"query": FILM, "variables": {"slug": SLUG}}))
+            .send()
+            .await
+            .expect("the other process answers");
+        let verdict = response.headers()["x-stinger-cache"].to_str().unwrap().to_owned();
+        let body: Value = response.json().await.unwrap();
+        (verdict, body["data"]["film"].clone())
+    };
+    let (verdict, before) = read().await;
+    assert_eq!(verdict, "MISS");
+    assert_eq!(read().await.0, "HIT");
+
+    fix_synopsis(&app, &before["id"], "Seen by every process.").await;
+    let started = std::time::Instant::now();
+    loop {
+        let (_, now) = read().await;
+        if now["synopsis"] == "Seen by every process." {
+            break;
+        }
+        assert!(
+            started.elapsed() < OTHER_PROCESS_BOUND,
+            "the other process still serves the old synopsis after {OTHER_PROCESS_BOUND:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
