@@ -4,7 +4,8 @@
 //! connection of them) tags the answer with that kind, so a change to any object of the kind
 //! drops it. The root `film`, `person` and `company` resolvers record their object's id
 //! themselves ([`record`]), so a page of one object is dropped only by its own changes and by
-//! changes to the kinds it reaches.
+//! changes to the kinds it reaches. Answers showing accounts or edits, which change outside
+//! approvals, reverts and imports, are never kept.
 
 use super::tags::{Recorder, Tag};
 use async_graphql::extensions::{
@@ -76,6 +77,8 @@ fn observe(recorder: &Recorder, info: &ResolveInfo<'_>) {
             recorder.record(Tag::AnyPerson);
             recorder.record(Tag::AnyCompany);
         }
+        // Accounts and edits change outside the three write paths: never kept.
+        "User" | "Edit" => recorder.untracked(),
         _ => {}
     }
 }

@@ -34,6 +34,15 @@ pub struct Store<V> {
     stats: Stats,
 }
 
+impl<V> std::fmt::Debug for Store<V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("limit", &self.limit)
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
 impl<V> Store<V> {
     /// A store holding at most `limit` bytes.
     pub fn new(limit: usize) -> Self {

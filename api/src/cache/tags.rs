@@ -23,3 +23,63 @@ pub enum Tag {
     Search,
 }
 
+
+/// What a write changed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "scope", content = "tags", rename_all = "snake_case")]
+pub enum Touched {
+    /// Entries carrying one of these tags.
+    Tags(Vec<Tag>),
+    /// Anything (an import, a change to an object hanging off several others).
+    Everything,
+}
+
+impl Touched {
+    /// What a change to the public object `target`/`id` touches: a film, person or company
+    /// exactly (its own pages, and every read that reached one of its kind other than by id);
+    /// anything else (a credit, a scene, a score…) hangs off several objects, so everything.
+    pub fn of_change(target: entity::TargetType, id: i64) -> Self {
+        use entity::TargetType as T;
+        match target {
+            T::Film => Touched::Tags(vec![
+                Tag::Film(id),
+                Tag::AnyFilm,
+                Tag::FilmList,
+                Tag::Search,
+            ]),
+            T::Person => Touched::Tags(vec![Tag::Person(id), Tag::AnyPerson, Tag::Search]),
+            T::Company => Touched::Tags(vec![Tag::Company(id), Tag::AnyCompany, Tag::Search]),
+            _ => Touched::Everything,
+        }
+    }
+}
+
+/// The tags one request recorded while it ran, or that it read something no tag covers.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    tags: std::sync::Mutex<std::collections::HashSet<Tag>>,
+    untracked: std::sync::atomic::AtomicBool,
+}
+
+impl Recorder {
+    /// Notes that the request read `tag`.
+    pub fn record(&self, tag: Tag) {
+        if let Ok(mut tags) = self.tags.lock() {
+            tags.insert(tag);
+        }
+    }
+
+    /// Notes that the request read something no tag covers: its answer is not kept.
+    pub fn untracked(&self) {
+        self.untracked
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The tags recorded, `None` when the answer must not be kept.
+    pub fn take(&self) -> Option<Vec<Tag>> {
+        if self.untracked.load(std::sync::atomic::Ordering::Relaxed) {
+            return None;
+        }
+        self.tags.lock().ok().map(|mut tags| tags.drain().collect())
+    }
+}
