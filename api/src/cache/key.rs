@@ -14,7 +14,10 @@ impl Key {
             }
             normalised.push_str(word);
         }
-        Key(format!("{normalised}\u{0}{}\u{0}{variables}", operation.unwrap_or("")))
+        Key(format!(
+            "{normalised}\u{0}{}\u{0}{variables}",
+            operation.unwrap_or("")
+        ))
     }
 
     /// Bytes this key holds.
@@ -33,6 +36,9 @@ mod tests {
             Key::new("{ film(id: 1) {  title } }", None, "{}"),
             Key::new("{ film(id: 1)\n{ title } }", None, "{}")
         );
-        assert_ne!(Key::new("{ a }", Some("A"), "{}"), Key::new("{ a }", None, "{}"));
+        assert_ne!(
+            Key::new("{ a }", Some("A"), "{}"),
+            Key::new("{ a }", None, "{}")
+        );
     }
 }

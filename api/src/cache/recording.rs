@@ -21,7 +21,10 @@ const ROOTS: &[(&str, &[Tag])] = &[
     ("company", &[]),
     ("films", &[Tag::FilmList, Tag::AnyFilm]),
     ("latestFilms", &[Tag::FilmList, Tag::AnyFilm]),
-    ("search", &[Tag::Search, Tag::AnyFilm, Tag::AnyPerson, Tag::AnyCompany]),
+    (
+        "search",
+        &[Tag::Search, Tag::AnyFilm, Tag::AnyPerson, Tag::AnyCompany],
+    ),
 ];
 
 /// Notes that this request read `tag` (nothing when it is not recorded).
@@ -67,7 +70,9 @@ fn observe(recorder: &Recorder, info: &ResolveInfo<'_>) {
         }
         return;
     }
-    let kind = info.return_type.trim_matches(|c| c == '[' || c == ']' || c == '!');
+    let kind = info
+        .return_type
+        .trim_matches(|c| c == '[' || c == ']' || c == '!');
     match kind {
         "Film" => recorder.record(Tag::AnyFilm),
         "Person" => recorder.record(Tag::AnyPerson),

@@ -61,7 +61,9 @@ impl<V> Store<V> {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner<V>> {
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The entry under `key`, counting a hit or a miss.
@@ -115,7 +117,11 @@ impl<V> Store<V> {
         inner.clock += 1;
         let used = inner.clock;
         for tag in &tags {
-            inner.by_tag.entry(tag.clone()).or_default().insert(key.clone());
+            inner
+                .by_tag
+                .entry(tag.clone())
+                .or_default()
+                .insert(key.clone());
         }
         inner.by_use.insert(used, key.clone());
         inner.bytes += bytes;

@@ -23,7 +23,6 @@ pub enum Tag {
     Search,
 }
 
-
 /// What a write changed.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "scope", content = "tags", rename_all = "snake_case")]

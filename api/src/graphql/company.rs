@@ -1,7 +1,5 @@
 //! Companies and their films.
 
-use crate::cache::recording::record;
-use crate::cache::tags::Tag;
 use super::enums::CompanyRole;
 use super::film::Film;
 use super::ids;
@@ -10,6 +8,8 @@ use super::pagination::{
     CountQuery, TotalCount, keyset_after, keyset_connection, page_in_memory, page_size,
 };
 use super::revision::{Revision, revision_connection};
+use crate::cache::recording::record;
+use crate::cache::tags::Tag;
 use crate::error::ApiResult;
 use crate::service::editorial::RevisionScope;
 use crate::service::{catalog, listing};

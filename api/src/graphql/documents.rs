@@ -3,7 +3,7 @@
 //! so each distinct query text is parsed once and its document cloned for later requests.
 
 use async_graphql::Request;
-use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationDefinition};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -58,5 +58,20 @@ impl DocumentCache {
         }
         documents.insert(Arc::from(key.as_str()), parsed.clone());
         Some(parsed)
+    }
+}
+
+/// The operation that will run, if the document names one unambiguously.
+pub fn selected_operation<'a>(
+    document: &'a ExecutableDocument,
+    name: Option<&str>,
+) -> Option<&'a OperationDefinition> {
+    match (&document.operations, name) {
+        (DocumentOperations::Single(op), _) => Some(&op.node),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| &op.node),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.values().next().map(|op| &op.node)
+        }
+        _ => None,
     }
 }

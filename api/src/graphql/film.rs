@@ -1,7 +1,5 @@
 //! Films and the queries that list them.
 
-use crate::cache::recording::record;
-use crate::cache::tags::Tag;
 use super::company::FilmCompany;
 use super::context::db;
 use super::credit::Credit;
@@ -15,6 +13,8 @@ use super::revision::{Revision, revision_connection};
 use super::scalars::Date;
 use super::score::Score;
 use super::trivia::Trivia;
+use crate::cache::recording::record;
+use crate::cache::tags::Tag;
 use crate::error::{ApiError, ApiResult};
 use crate::service::credits::{CreditScope, FilmCreditCursor};
 use crate::service::editorial::RevisionScope;

@@ -1,7 +1,5 @@
 //! People and the queries that find them.
 
-use crate::cache::recording::record;
-use crate::cache::tags::Tag;
 use super::credit::Credit;
 use super::ids;
 use super::loaders::{Loaders, PersonCreditPage};
@@ -11,6 +9,8 @@ use super::pagination::{
 };
 use super::revision::{Revision, revision_connection};
 use super::scalars::Date;
+use crate::cache::recording::record;
+use crate::cache::tags::Tag;
 use crate::error::ApiResult;
 use crate::service::credits::PersonCreditCursor;
 use crate::service::editorial::RevisionScope;

@@ -4,6 +4,7 @@
 //! An operation over its limit is refused before it runs, with `RATE_LIMITED` and
 //! `extensions.retryAfter` (seconds), which HTTP turns into 429 and `Retry-After`.
 
+use super::documents::selected_operation;
 use crate::auth::{ClientInfo, Viewer};
 use crate::error::{code, coded_error};
 use crate::rate_limit::{RateLimits, Subject, cost};
@@ -11,7 +12,7 @@ use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
     NextValidation,
 };
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{Request, ServerError, ServerResult, ValidationResult, Variables};
 use std::sync::{Arc, Mutex};
 
@@ -57,8 +58,8 @@ impl Extension for Charge {
         let document = next.run(ctx, query, variables).await?;
         let name = self.operation_name.lock().ok().and_then(|n| n.clone());
         if let Ok(mut is_mutation) = self.is_mutation.lock() {
-            *is_mutation =
-                operation_type(&document, name.as_deref()) == Some(OperationType::Mutation);
+            *is_mutation = selected_operation(&document, name.as_deref())
+                .is_some_and(|operation| operation.ty == OperationType::Mutation);
         }
         Ok(document)
     }
@@ -96,20 +97,5 @@ impl Extension for Charge {
                 Err(vec![error])
             }
         }
-    }
-}
-
-/// The type of the operation `name` picks (the only one when `name` is `None`).
-fn operation_type(document: &ExecutableDocument, name: Option<&str>) -> Option<OperationType> {
-    match (&document.operations, name) {
-        (DocumentOperations::Single(operation), _) => Some(operation.node.ty),
-        (DocumentOperations::Multiple(operations), Some(name)) => {
-            operations.get(name).map(|operation| operation.node.ty)
-        }
-        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => operations
-            .values()
-            .next()
-            .map(|operation| operation.node.ty),
-        _ => None,
     }
 }

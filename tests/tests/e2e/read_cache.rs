@@ -3,7 +3,6 @@
 
 use entity::Role;
 use serde_json::{Value, json};
-use stinger_api::config::Config;
 use stinger_tests::{Dataset, Engine, TestApp, both_engines, spawn_app_with};
 
 const FILM: &str = "query($slug: String!) { film(slug: $slug) { id title synopsis version } }";
@@ -14,11 +13,10 @@ const APPROVE: &str = r#"mutation($id: ID!) { approveEdit(input: {editId: $id}) 
     edit { status revision { id } } userErrors { code message } } }"#;
 const SLUG: &str = "m-butterfly-1993";
 
-/// A server with the read cache as configured by default (on), of `megabytes`.
+/// A server with the read cache on, of `megabytes`.
 async fn cached_app(engine: Engine, dataset: Dataset, megabytes: usize) -> TestApp {
-    let defaults = Config::from_lookup(|_| None).expect("default configuration");
     spawn_app_with(engine, dataset, |config| {
-        config.operations.read_cache = defaults.operations.read_cache;
+        config.operations.read_cache = true;
         config.operations.read_cache_mb = megabytes;
         // The scan of every film is one client's thousands of queries.
         config.operations.rate_limits.anonymous_per_minute = 1_000_000;
@@ -68,16 +66,20 @@ async fn fix_synopsis(
     synopsis: &str,
 ) -> Value {
     let proposed = app
-        .data_as(&editor, PROPOSE, json!({"input": {
-            "operation": "UPDATE", "targetId": id,
-            "changes": {"film": {"synopsis": synopsis}},
-            "reason": "The synopsis had the wrong decade.",
-        }}))
+        .data_as(
+            editor,
+            PROPOSE,
+            json!({"input": {
+                "operation": "UPDATE", "targetId": id,
+                "changes": {"film": {"synopsis": synopsis}},
+                "reason": "The synopsis had the wrong decade.",
+            }}),
+        )
         .await["proposeEdit"]
         .clone();
     assert_eq!(proposed["userErrors"], json!([]), "{proposed}");
     let approved = app
-        .data_as(&admin, APPROVE, json!({"id": proposed["edit"]["id"]}))
+        .data_as(admin, APPROVE, json!({"id": proposed["edit"]["id"]}))
         .await["approveEdit"]
         .clone();
     assert_eq!(approved["edit"]["status"], "APPROVED", "{approved}");
@@ -86,7 +88,9 @@ async fn fix_synopsis(
 
 /// Another film of the demo catalogue than M. Butterfly.
 async fn other_slug(app: &TestApp) -> String {
-    let data = app.data("{ films(first: 2) { edges { node { slug } } } }", json!({})).await;
+    let data = app
+        .data("{ films(first: 2) { edges { node { slug } } } }", json!({}))
+        .await;
     data["films"]["edges"]
         .as_array()
         .unwrap()
@@ -117,8 +121,16 @@ async fn an_approval_drops_that_film_and_its_lists_but_not_another_film(engine: 
     let (verdict, after) = film(&app, SLUG).await;
     assert_eq!(verdict, "MISS", "{engine:?}");
     assert_eq!(after["synopsis"], synopsis);
-    assert_eq!(ask(&app, None, LATEST, json!({})).await.0, "MISS", "lists are dropped");
-    assert_eq!(film(&app, &other).await.0, "HIT", "an unrelated film stays cached");
+    assert_eq!(
+        ask(&app, None, LATEST, json!({})).await.0,
+        "MISS",
+        "lists are dropped"
+    );
+    assert_eq!(
+        film(&app, &other).await.0,
+        "HIT",
+        "an unrelated film stays cached"
+    );
     assert_eq!(film(&app, SLUG).await.0, "HIT");
 }
 
@@ -135,7 +147,10 @@ async fn a_revert_drops_what_it_changed(engine: Engine) {
     let reverted = app
         .data_as(&tokens.1, "mutation($id: ID!) { revertRevision(input: {revisionId: $id, reason: \"Checked again.\"}) { edit { status } userErrors { code } } }", json!({"id": revision}))
         .await;
-    assert_eq!(reverted["revertRevision"]["edit"]["status"], "APPROVED", "{reverted}");
+    assert_eq!(
+        reverted["revertRevision"]["edit"]["status"], "APPROVED",
+        "{reverted}"
+    );
     let (verdict, after) = film(&app, SLUG).await;
     assert_eq!(verdict, "MISS");
     assert_eq!(after["synopsis"], before["synopsis"]);
@@ -218,7 +233,9 @@ const OTHER_PROCESS_BOUND: std::time::Duration = std::time::Duration::from_secs(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_import_by_stinger_admin_on_postgresql_is_seen_by_a_running_server() {
-    if !stinger_tests::postgres_enabled("an_import_by_stinger_admin_on_postgresql_is_seen_by_a_running_server") {
+    if !stinger_tests::postgres_enabled(
+        "an_import_by_stinger_admin_on_postgresql_is_seen_by_a_running_server",
+    ) {
         return;
     }
     let app = cached_app(Engine::Postgres, Dataset::MButterfly, 32).await;
@@ -237,7 +254,10 @@ async fn an_import_by_stinger_admin_on_postgresql_is_seen_by_a_running_server() 
         if now != before {
             assert_eq!(verdict, "MISS");
             let total = now["data"]["films"]["totalCount"].as_i64().unwrap();
-            assert_eq!(total, before["data"]["films"]["totalCount"].as_i64().unwrap() + 3);
+            assert_eq!(
+                total,
+                before["data"]["films"]["totalCount"].as_i64().unwrap() + 3
+            );
             break;
         }
         assert!(
@@ -250,7 +270,9 @@ async fn an_import_by_stinger_admin_on_postgresql_is_seen_by_a_running_server() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_process_on_postgresql_serves_the_new_value_within_the_bound() {
-    if !stinger_tests::postgres_enabled("a_second_process_on_postgresql_serves_the_new_value_within_the_bound") {
+    if !stinger_tests::postgres_enabled(
+        "a_second_process_on_postgresql_serves_the_new_value_within_the_bound",
+    ) {
         return;
     }
     let app = cached_app(Engine::Postgres, Dataset::MButterfly, 32).await;
@@ -270,7 +292,10 @@ async fn a_second_process_on_postgresql_serves_the_new_value_within_the_bound() 
             .send()
             .await
             .expect("the other process answers");
-        let verdict = response.headers()["x-stinger-cache"].to_str().unwrap().to_owned();
+        let verdict = response.headers()["x-stinger-cache"]
+            .to_str()
+            .unwrap()
+            .to_owned();
         let body: Value = response.json().await.unwrap();
         (verdict, body["data"]["film"].clone())
     };
@@ -278,7 +303,13 @@ async fn a_second_process_on_postgresql_serves_the_new_value_within_the_bound() 
     assert_eq!(verdict, "MISS");
     assert_eq!(read().await.0, "HIT");
 
-    fix_synopsis(&app, &reviewers(&app).await, &before["id"], "Seen by every process.").await;
+    fix_synopsis(
+        &app,
+        &reviewers(&app).await,
+        &before["id"],
+        "Seen by every process.",
+    )
+    .await;
     let started = std::time::Instant::now();
     loop {
         let (_, now) = read().await;

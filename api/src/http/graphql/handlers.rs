@@ -5,25 +5,25 @@ use super::GraphqlState;
 use super::auth::{self, Bearer};
 use super::persisted::Persisted;
 use super::request::{
-    GetParams, check_document, parse_body, read_body, require_json, selected_operation,
-    with_context,
+    GetParams, check_document, parse_body, read_body, require_json, with_context,
 };
 use super::response::{not_acceptable, respond, unauthenticated};
+use crate::cache::Cached;
+use crate::cache::key::Key;
+use crate::cache::tags::Recorder;
 use crate::error::coded_error;
+use crate::graphql::documents::selected_operation;
 use crate::graphql::error_kinds::{IntrospectionOnly, is_introspection_only};
 use crate::graphql::field_order;
 use crate::http::graphiql;
 use crate::http::negotiation::{ResponseFormat, negotiate};
 use crate::http::request_id::RequestId;
-use crate::cache::key::Key;
-use crate::cache::tags::Recorder;
-use crate::cache::Cached;
 use actix_web::http::header;
-use async_graphql::parser::types::{ExecutableDocument, OperationType};
-use std::sync::Arc;
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::Response;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use serde_json::json;
+use std::sync::Arc;
 
 /// The response header saying what the read cache did: `HIT`, `MISS` or `BYPASS`.
 pub const CACHE_HEADER: &str = "x-stinger-cache";
@@ -112,15 +112,15 @@ async fn execute(
     let client = crate::http::client::client_info(req, &state.trusted_proxies);
     let mut request = with_context(request, state, client);
     let shared = shared_key(state, &request, document.as_deref(), anonymous_request(req));
-    if let (Some(cache), Some(key)) = (&state.read_cache, &shared) {
-        if let Some(hit) = cache.get(key) {
-            let mut response = Response::new(hit.data.clone());
-            response.cache_control = hit.cache_control;
-            let revalidate = is_get.then(|| if_none_match(req));
-            let mut http = respond(response, format, limits, request_id, revalidate);
-            mark(&mut http, "HIT");
-            return http;
-        }
+    if let (Some(cache), Some(key)) = (&state.read_cache, &shared)
+        && let Some(hit) = cache.get(key)
+    {
+        let mut response = Response::new(hit.data.clone());
+        response.cache_control = hit.cache_control;
+        let revalidate = is_get.then(|| if_none_match(req));
+        let mut http = respond(response, format, limits, request_id, revalidate);
+        mark(&mut http, "HIT");
+        return http;
     }
     let recorder = Arc::new(Recorder::default());
     let generation = state.read_cache.as_ref().map(|cache| cache.generation());
@@ -168,19 +168,18 @@ async fn execute(
     if let Some(document) = &document {
         field_order::restore(&mut response.data, document, operation_name.as_deref());
     }
-    if let (Some(cache), Some(key), Some(generation)) = (&state.read_cache, shared.clone(), generation)
+    if let (Some(cache), Some(key), Some(generation)) =
+        (&state.read_cache, shared.clone(), generation)
+        && response.errors.is_empty()
+        && let Some(tags) = recorder.take()
     {
-        if response.errors.is_empty() {
-            if let Some(tags) = recorder.take() {
-                let bytes = serde_json::to_string(&response.data).map_or(0, |json| json.len());
-                let cached = Cached {
-                    data: response.data.clone(),
-                    cache_control: response.cache_control,
-                };
-                // A parsed value takes about twice its text.
-                cache.insert(key, cached, bytes * 2, tags, generation);
-            }
-        }
+        let bytes = serde_json::to_string(&response.data).map_or(0, |json| json.len());
+        let cached = Cached {
+            data: response.data.clone(),
+            cache_control: response.cache_control,
+        };
+        // A parsed value takes about twice its text.
+        cache.insert(key, cached, bytes * 2, tags, generation);
     }
     let revalidate = is_get.then(|| if_none_match(req));
     let mut http = respond(response, format, limits, request_id, revalidate);

@@ -13,10 +13,7 @@ use crate::http::nesting::max_nesting;
 use actix_web::http::{StatusCode, header};
 use actix_web::web::{Bytes, BytesMut};
 use actix_web::{HttpRequest, web};
-use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, Selection,
-    SelectionSet,
-};
+use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 
@@ -210,13 +207,16 @@ pub fn check_document(
     }
     let operation_name = request.operation_name.clone();
     let (operation, root_fields) = match request.parsed_query() {
-        Ok(document) => match selected_operation(document, operation_name.as_deref()) {
-            Some(op) => (
-                Some(op.ty),
-                root_field_count(document, &op.selection_set.node),
-            ),
-            None => (None, 0),
-        },
+        Ok(document) => {
+            match crate::graphql::documents::selected_operation(document, operation_name.as_deref())
+            {
+                Some(op) => (
+                    Some(op.ty),
+                    root_field_count(document, &op.selection_set.node),
+                ),
+                None => (None, 0),
+            }
+        }
         Err(err) => {
             let at = err
                 .locations
@@ -255,21 +255,6 @@ pub fn check_document(
         ));
     }
     Ok(operation)
-}
-
-/// The operation that will run, if the document names one unambiguously.
-pub(super) fn selected_operation<'a>(
-    document: &'a ExecutableDocument,
-    name: Option<&str>,
-) -> Option<&'a OperationDefinition> {
-    match (&document.operations, name) {
-        (DocumentOperations::Single(op), _) => Some(&op.node),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| &op.node),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
-            ops.values().next().map(|op| &op.node)
-        }
-        _ => None,
-    }
 }
 
 /// How many fields an operation asks for at its top level (aliases each count; fragments are

@@ -1,12 +1,12 @@
 //! Reviewing: approving (the only way an edit reaches public data), rejecting, and the
 //! author withdrawing their own pending edit.
 
-use crate::cache::tags::Touched;
 use super::apply::{Applied, apply, next_version};
 use super::history::film_of_edit;
 use super::rules::check_reason;
 use super::targets::{current_state, same};
 use super::{EditorialError, EditorialSettings, ReviewOutcome};
+use crate::cache::tags::Touched;
 use crate::service::account::AccountError;
 use crate::service::events::{Event, Events, Notified};
 use chrono::{DateTime, Utc};

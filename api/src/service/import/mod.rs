@@ -17,9 +17,9 @@ pub mod record;
 pub mod vega;
 
 use crate::cache::tags::Touched;
-use crate::service::events::{Event, Events};
 use crate::service::editorial::fields::is_score_scale;
 use crate::service::error::{ServiceError, code};
+use crate::service::events::{Event, Events};
 use crate::service::revision::creation_diff;
 use crate::service::search::search_key;
 use crate::text::{film_slug, slugify};
