@@ -73,6 +73,19 @@ impl ServerProcess {
         Self::spawn(env, false)
     }
 
+    /// Starts `stinger-api` on a test database (its directory as the data directory, no demo
+    /// data), with `extra` settings.
+    pub fn on_database(db: &crate::TestDb, extra: &[(&str, &str)]) -> Self {
+        let dir = db.dir.path().display().to_string();
+        let mut env = vec![
+            ("DATABASE_URL", db.url.as_str()),
+            ("STINGER_DATA_DIR", dir.as_str()),
+            ("STINGER_DEMO_DATA", "false"),
+        ];
+        env.extend_from_slice(extra);
+        Self::start(&env)
+    }
+
     /// Like [`ServerProcess::start`], keeping the process's stderr (its log) for
     /// [`ServerProcess::log_lines`]; each line is also echoed to the test's stderr.
     pub fn start_capturing(env: &[(&str, &str)]) -> Self {

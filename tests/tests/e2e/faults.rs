@@ -42,15 +42,9 @@ async fn slow_genres(db: &TestDb, seconds: u32) {
 }
 
 fn start(db: &TestDb, extra: &[(&str, &str)]) -> ServerProcess {
-    let dir = db.dir.path().display().to_string();
-    let mut env = vec![
-        ("DATABASE_URL", db.url.as_str()),
-        ("STINGER_DATA_DIR", dir.as_str()),
-        ("STINGER_DEMO_DATA", "false"),
-        ("STINGER_RATE_LIMIT_ANONYMOUS", "0"),
-    ];
+    let mut env = vec![("STINGER_RATE_LIMIT_ANONYMOUS", "0")];
     env.extend_from_slice(extra);
-    ServerProcess::start(&env)
+    ServerProcess::on_database(db, &env)
 }
 
 /// POSTs `query`: status, `Retry-After`, body, and how long the answer took.

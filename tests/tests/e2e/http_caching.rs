@@ -13,14 +13,7 @@ use stinger_tests::{Dataset, Engine, ServerProcess, TEST_PASSWORD, TestDb, both_
 const FILM: &str = "{ film(slug: \"m-butterfly-1993\") { title tagline } }";
 
 fn start(db: &TestDb, extra: &[(&str, &str)]) -> ServerProcess {
-    let dir = db.dir.path().display().to_string();
-    let mut env = vec![
-        ("DATABASE_URL", db.url.as_str()),
-        ("STINGER_DATA_DIR", dir.as_str()),
-        ("STINGER_DEMO_DATA", "false"),
-    ];
-    env.extend_from_slice(extra);
-    ServerProcess::start(&env)
+    ServerProcess::on_database(db, extra)
 }
 
 async fn get(

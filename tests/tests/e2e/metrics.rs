@@ -9,13 +9,7 @@ use stinger_tests::{Dataset, Engine, ServerProcess, TEST_PASSWORD, TestDb, both_
 
 /// A server on `db` with metrics on a listener of their own.
 fn start(db: &TestDb) -> ServerProcess {
-    let dir = db.dir.path().display().to_string();
-    ServerProcess::start(&[
-        ("DATABASE_URL", db.url.as_str()),
-        ("STINGER_DATA_DIR", dir.as_str()),
-        ("STINGER_DEMO_DATA", "false"),
-        ("STINGER_METRICS_LISTEN", "127.0.0.1:0"),
-    ])
+    ServerProcess::on_database(db, &[("STINGER_METRICS_LISTEN", "127.0.0.1:0")])
 }
 
 async fn post(server: &ServerProcess, token: Option<&str>, query: &str, variables: Value) -> Value {
@@ -265,12 +259,7 @@ async fn metrics_count_operations_errors_statements_logins_edits_and_sockets(eng
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_are_off_by_default_and_never_on_the_api_listener() {
     let db = TestDb::new(Engine::Sqlite, Dataset::Empty).await;
-    let dir = db.dir.path().display().to_string();
-    let server = ServerProcess::start(&[
-        ("DATABASE_URL", db.url.as_str()),
-        ("STINGER_DATA_DIR", dir.as_str()),
-        ("STINGER_DEMO_DATA", "false"),
-    ]);
+    let server = ServerProcess::on_database(&db, &[]);
     assert!(
         server.metrics_url.is_none(),
         "no metrics listener unless asked"

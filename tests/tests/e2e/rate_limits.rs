@@ -14,14 +14,7 @@ use stinger_tests::{Dataset, Engine, ServerProcess, TEST_PASSWORD, TestDb, both_
 const CHEAP: &str = "{ film(slug: \"m-butterfly-1993\") { title } }";
 
 fn start(db: &TestDb, extra: &[(&str, &str)]) -> ServerProcess {
-    let dir = db.dir.path().display().to_string();
-    let mut env = vec![
-        ("DATABASE_URL", db.url.as_str()),
-        ("STINGER_DATA_DIR", dir.as_str()),
-        ("STINGER_DEMO_DATA", "false"),
-    ];
-    env.extend_from_slice(extra);
-    ServerProcess::start(&env)
+    ServerProcess::on_database(db, extra)
 }
 
 /// POSTs `query` (as `token`, from `forwarded_for` if given): the status, `Retry-After` and body.

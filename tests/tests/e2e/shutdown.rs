@@ -59,14 +59,13 @@ async fn sigterm_under_load_answers_what_was_accepted_closes_sockets_and_exits_0
     // Arrange: a server with a 5 s grace period, a subscriber, and steady load.
     let db = TestDb::new(engine, Dataset::MButterfly).await;
     slowish_genres(&db).await;
-    let dir = db.dir.path().display().to_string();
-    let mut server = ServerProcess::start(&[
-        ("DATABASE_URL", db.url.as_str()),
-        ("STINGER_DATA_DIR", dir.as_str()),
-        ("STINGER_DEMO_DATA", "false"),
-        ("STINGER_RATE_LIMIT_ANONYMOUS", "0"),
-        ("STINGER_SHUTDOWN_GRACE_SECS", "5"),
-    ]);
+    let mut server = ServerProcess::on_database(
+        &db,
+        &[
+            ("STINGER_RATE_LIMIT_ANONYMOUS", "0"),
+            ("STINGER_SHUTDOWN_GRACE_SECS", "5"),
+        ],
+    );
     let base = server.base_url.clone();
     let (_, login) = post(
         &base,
