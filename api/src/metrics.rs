@@ -21,6 +21,8 @@
 //! | `stinger_login_failures_total` | counter | | wrong passwords (`login`, `changePassword`) |
 //! | `stinger_login_throttled_total` | counter | | password checks refused by the throttle |
 //! | `stinger_websocket_connections` | gauge | | WebSockets open |
+//! | `stinger_graphql_subscriptions` | gauge | | subscriptions running |
+//! | `stinger_graphql_subscription_responses_total` | counter | operation, outcome | responses sent on subscriptions (events, or the error that ended one) |
 //! | `stinger_rate_limited_total` | counter | by | operations refused by a rate limit (`address`, `account`) |
 
 use actix_web::dev::Server;
@@ -108,13 +110,43 @@ pub fn operation_finished(
         .increment(1);
     metrics::histogram!("stinger_graphql_operation_duration_seconds", "operation" => operation.clone(), "outcome" => outcome)
         .record(elapsed.as_secs_f64());
-    for error in errors {
-        metrics::counter!("stinger_graphql_errors_total", "code" => crate::graphql::observer::error_code(error))
-            .increment(1);
-    }
+    count_errors(errors);
     if let Some(statements) = statements {
         metrics::histogram!("stinger_graphql_statements", "operation" => operation)
             .record(statements as f64);
+    }
+}
+
+/// Records one response sent on a subscription; its errors count by code like an operation's.
+pub fn subscription_sent(operation: &str, outcome: &'static str, errors: &[ServerError]) {
+    let operation = operation_label(operation);
+    metrics::counter!("stinger_graphql_subscription_responses_total", "operation" => operation, "outcome" => outcome)
+        .increment(1);
+    count_errors(errors);
+}
+
+/// Counts a running subscription for as long as its stream lives.
+#[derive(Debug)]
+pub struct RunningSubscription(());
+
+impl RunningSubscription {
+    /// Counts a subscription that just started.
+    pub fn started() -> Self {
+        metrics::gauge!("stinger_graphql_subscriptions").increment(1.0);
+        Self(())
+    }
+}
+
+impl Drop for RunningSubscription {
+    fn drop(&mut self) {
+        metrics::gauge!("stinger_graphql_subscriptions").decrement(1.0);
+    }
+}
+
+fn count_errors(errors: &[ServerError]) {
+    for error in errors {
+        metrics::counter!("stinger_graphql_errors_total", "code" => crate::graphql::observer::error_code(error))
+            .increment(1);
     }
 }
 

@@ -98,6 +98,44 @@ impl ServerProcess {
         self.stderr.lock().map(|l| l.clone()).unwrap_or_default()
     }
 
+    /// POSTs a GraphQL request to `/graphql`, as `token`'s account when one is given; the JSON
+    /// body of the answer, whatever its status.
+    pub async fn graphql(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: serde_json::Value,
+    ) -> serde_json::Value {
+        let mut request = reqwest::Client::new()
+            .post(format!("{}/graphql", self.base_url))
+            .json(&serde_json::json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request
+            .send()
+            .await
+            .expect("the server answers")
+            .json()
+            .await
+            .expect("a JSON body")
+    }
+
+    /// Logs `username` in with [`TEST_PASSWORD`](crate::TEST_PASSWORD); the access token.
+    pub async fn login(&self, username: &str) -> String {
+        let body = self
+            .graphql(
+                None,
+                "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { accessToken } }",
+                serde_json::json!({ "u": username, "p": crate::TEST_PASSWORD }),
+            )
+            .await;
+        body["data"]["login"]["accessToken"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no access token for {username}: {body}"))
+            .to_owned()
+    }
+
     /// The process id (to send it a signal).
     pub fn id(&self) -> u32 {
         self.child.id()

@@ -9,9 +9,12 @@ use crate::http::request_log::{self, GraphqlFacts};
 use crate::metrics;
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest, NextRequest,
+    NextSubscribe,
 };
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument};
 use async_graphql::{Request, Response, ServerError, ServerResult, Value, Variables};
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -33,7 +36,7 @@ impl ExtensionFactory for Observer {
 /// One operation being watched.
 #[derive(Default)]
 struct Observation {
-    seen: Mutex<Seen>,
+    seen: Arc<Mutex<Seen>>,
 }
 
 #[derive(Default)]
@@ -70,6 +73,30 @@ impl Extension for Observation {
         );
         request_log::note_graphql(facts);
         response
+    }
+
+    /// A subscription (over the WebSocket) is counted while it runs, and each response it sends
+    /// by outcome, under the operation's name (known once the stream has prepared it).
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        let seen = self.seen.clone();
+        let running = metrics::RunningSubscription::started();
+        next.run(ctx, stream)
+            .map(move |response| {
+                let _counted = &running;
+                let operation = seen
+                    .lock()
+                    .ok()
+                    .and_then(|seen| seen.operation.clone())
+                    .unwrap_or_else(|| ANONYMOUS.to_owned());
+                metrics::subscription_sent(&operation, outcome(&response.errors), &response.errors);
+                response
+            })
+            .boxed()
     }
 
     async fn prepare_request(

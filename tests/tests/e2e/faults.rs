@@ -1,8 +1,9 @@
 //! Database faults survived, over real `stinger-api` processes (README, "Database faults"): a
 //! pool with no free connection answers 503 at once instead of queueing, a statement over its
 //! time is `TIMEOUT`, a PostgreSQL restart fails at most what was in flight (masked), `/readyz`
-//! says 503 while the database is down, and the server and `stinger-admin` writing one SQLite
-//! file at once both finish every write. (A held lock making an approval fail as `BUSY`, and the
+//! says 503 while the database is down, approvals across a restart are applied once or not at
+//! all, a transaction left idle is ended (its locks released), and the server and
+//! `stinger-admin` writing one SQLite file at once both finish every write. (A held lock making an approval fail as `BUSY`, and the
 //! CLI's "busy, retry", is in `cli_remote::every_documented_exit_code_means_what_the_help_says`.)
 
 use entity::Role;
@@ -375,5 +376,235 @@ async fn the_server_and_the_admin_tool_writing_one_sqlite_file_lose_nothing() {
             .await
             .unwrap(),
         11
+    );
+}
+
+const APPROVE: &str = "mutation($id: ID!) { approveEdit(input: {editId: $id}) { edit { status } userErrors { code } } }";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transaction_left_idle_is_ended_and_its_row_locks_released() {
+    if !postgres_enabled(module_path!()) {
+        return;
+    }
+    // Arrange: an edit waiting for approval, and a connection made as Stinger makes its own
+    // (`db::connect`, an idle-in-transaction timeout of 300 ms) whose transaction locks every
+    // film and is then abandoned.
+    let db = TestDb::new(Engine::Postgres, Dataset::MButterfly).await;
+    let connection = db.connect().await;
+    for (name, role) in [("eddie", Role::Editor), ("ada", Role::Admin)] {
+        account::create_user(&connection, name, TEST_PASSWORD, role)
+            .await
+            .unwrap();
+    }
+    let server = start(&db, &[("STINGER_DB_LOCK_TIMEOUT_MS", "3000")]);
+    let (editor, admin) = (server.login("eddie").await, server.login("ada").await);
+    let film = server
+        .graphql(
+            None,
+            "{ film(slug: \"m-butterfly-1993\") { id } }",
+            json!({}),
+        )
+        .await["data"]["film"]["id"]
+        .clone();
+    let proposed = server
+        .graphql(
+            Some(&editor),
+            "mutation($input: ProposeEditInput!) { proposeEdit(input: $input) { edit { id } } }",
+            json!({"input": {"operation": "UPDATE", "targetId": film,
+                "changes": {"film": {"tagline": "Not held for ever"}}, "reason": "From the poster."}}),
+        )
+        .await;
+    let edit = proposed["data"]["proposeEdit"]["edit"]["id"].clone();
+    let config = stinger_api::config::DatabaseConfig {
+        url: Some(db.url.clone()),
+        data_dir: db.dir.path().to_owned(),
+        max_connections: 1,
+        timeouts: stinger_api::config::DatabaseTimeouts {
+            idle_in_transaction: Duration::from_millis(300),
+            ..Default::default()
+        },
+    };
+    let stuck = stinger_api::db::connect(&config).await.unwrap();
+    let transaction = sea_orm::TransactionTrait::begin(&stuck).await.unwrap();
+    transaction
+        .execute_unprepared("SELECT id FROM film FOR UPDATE")
+        .await
+        .unwrap();
+
+    // Act: the transaction sits idle past its timeout; then the edit is approved.
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let started = Instant::now();
+    let approved = server
+        .graphql(Some(&admin), APPROVE, json!({ "id": edit }))
+        .await;
+
+    // Assert: PostgreSQL ended the idle transaction, so the approval did not wait on its lock;
+    // its owner's next statement fails as "unavailable, retry", never as an internal error.
+    assert_eq!(
+        approved["data"]["approveEdit"]["edit"]["status"], "APPROVED",
+        "{approved}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "the approval waited {:?} on an abandoned lock",
+        started.elapsed()
+    );
+    let error = transaction
+        .execute_unprepared("SELECT 1")
+        .await
+        .expect_err("the idle transaction was ended");
+    assert_eq!(
+        stinger_api::db::fault::code_of(&error),
+        "SERVICE_UNAVAILABLE",
+        "{error}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn approvals_across_a_postgres_restart_are_applied_once_or_not_at_all() {
+    if !postgres_enabled(module_path!()) {
+        return;
+    }
+    // Arrange: Stinger on a PostgreSQL of this test's own, with 40 proposed trivia questions.
+    let postgres = PostgresServer::start();
+    let data = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(&[
+        ("DATABASE_URL", postgres.url().as_str()),
+        ("STINGER_DATA_DIR", &data.path().display().to_string()),
+        ("STINGER_DEMO_DATA", "false"),
+        ("STINGER_RATE_LIMIT_ANONYMOUS", "0"),
+        ("STINGER_RATE_LIMIT_ACCOUNT", "0"),
+        ("STINGER_DB_ACQUIRE_TIMEOUT_MS", "500"),
+    ]);
+    let connection = sea_orm::Database::connect(postgres.url()).await.unwrap();
+    stinger_tests::fixtures::m_butterfly(&connection).await;
+    for (name, role) in [("eddie", Role::Editor), ("ada", Role::Admin)] {
+        account::create_user(&connection, name, TEST_PASSWORD, role)
+            .await
+            .unwrap();
+    }
+    let (editor, admin) = (server.login("eddie").await, server.login("ada").await);
+    let film = server
+        .graphql(
+            None,
+            "{ film(slug: \"m-butterfly-1993\") { id } }",
+            json!({}),
+        )
+        .await["data"]["film"]["id"]
+        .clone();
+    let mut edits = Vec::new();
+    for n in 0..40 {
+        let proposed = server
+            .graphql(
+                Some(&editor),
+                "mutation($input: ProposeEditInput!) { proposeEdit(input: $input) { edit { id } } }",
+                json!({"input": {"operation": "CREATE", "changes": {"trivia": {"filmId": film,
+                    "question": format!("Restart question {n}?"), "answer": "Yes",
+                    "wrongChoices": ["No", "Maybe"]}}, "reason": "Across a restart."}}),
+            )
+            .await;
+        edits.push(
+            proposed["data"]["proposeEdit"]["edit"]["id"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{proposed}"))
+                .to_owned(),
+        );
+    }
+
+    // Act: four reviewers approve them one after another while the database restarts; each
+    // approval that failed is tried again once the database is back.
+    let server = std::sync::Arc::new(server);
+    let reviewers: Vec<_> = edits
+        .chunks(10)
+        .map(|chunk| {
+            let (server, admin, chunk) = (server.clone(), admin.clone(), chunk.to_vec());
+            tokio::spawn(async move {
+                let mut failed = Vec::new();
+                for edit in chunk {
+                    let body = server
+                        .graphql(Some(&admin), APPROVE, json!({ "id": edit }))
+                        .await;
+                    if body["data"]["approveEdit"]["edit"]["status"] != "APPROVED" {
+                        assert_eq!(
+                            first_code(&body),
+                            "SERVICE_UNAVAILABLE",
+                            "a masked database fault: {body}"
+                        );
+                        failed.push(edit);
+                    }
+                    tokio::time::sleep(Duration::from_millis(30)).await;
+                }
+                failed
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    postgres.stop();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    postgres.resume();
+    let mut failed = Vec::new();
+    for reviewer in reviewers {
+        failed.extend(reviewer.await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    for edit in &failed {
+        let body = server
+            .graphql(Some(&admin), APPROVE, json!({ "id": edit }))
+            .await;
+        let approved = body["data"]["approveEdit"]["edit"]["status"] == "APPROVED";
+        // An approval whose commit went through before its answer was lost is not pending.
+        let already = body["data"]["approveEdit"]["userErrors"][0]["code"] == "NOT_PENDING";
+        assert!(approved || already, "retried approval: {body}");
+    }
+
+    // Assert: every edit is approved, with exactly one revision and one new question each.
+    let connection = sea_orm::Database::connect(postgres.url()).await.unwrap();
+    let count = |sql: &'static str| {
+        let connection = connection.clone();
+        async move {
+            connection
+                .query_one_raw(sea_orm::Statement::from_string(
+                    sea_orm::DbBackend::Postgres,
+                    sql,
+                ))
+                .await
+                .unwrap()
+                .unwrap()
+                .try_get_by_index::<i64>(0)
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        count("SELECT count(*) FROM edit WHERE status = 'APPROVED' AND revision_id IS NOT NULL")
+            .await,
+        40,
+        "every edit approved ({} retried)",
+        failed.len()
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM trivia WHERE question LIKE 'Restart question %'").await,
+        40,
+        "each question created once"
+    );
+    assert_eq!(
+        count(
+            "SELECT count(DISTINCT question) FROM trivia WHERE question LIKE 'Restart question %'"
+        )
+        .await,
+        40
+    );
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM revision r JOIN edit e ON e.revision_id = r.id \
+             WHERE r.edit_id = e.id AND r.target_type = 'TRIVIA'"
+        )
+        .await,
+        40,
+        "one revision per approval, pointing both ways"
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM revision WHERE target_type = 'TRIVIA'").await,
+        40,
+        "no revision of an approval that did not happen"
     );
 }

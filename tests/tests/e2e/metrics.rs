@@ -140,6 +140,14 @@ async fn metrics_count_operations_errors_statements_logins_edits_and_sockets(eng
         .as_str()
         .unwrap()
         .to_owned();
+    let mut socket = stinger_tests::ws::initialised(&server.base_url, Some(&token)).await;
+    stinger_tests::ws::send(
+        &mut socket,
+        json!({"id": "1", "type": "subscribe",
+            "payload": {"query": "subscription Queue { editEvents { number } }", "operationName": "Queue"}}),
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let proposed = post(
         &server,
         Some(&token),
@@ -149,7 +157,11 @@ async fn metrics_count_operations_errors_statements_logins_edits_and_sockets(eng
     )
     .await;
     assert!(proposed["errors"].is_null(), "{proposed}");
-    let socket = stinger_tests::ws::initialised(&server.base_url, None).await;
+    let event = stinger_tests::ws::next_message(&mut socket).await;
+    assert!(
+        event["type"] == "next" && event["payload"]["errors"].is_null(),
+        "{engine:?}: {event}"
+    );
 
     // Assert
     let after = scrape(&server).await;
@@ -235,6 +247,20 @@ async fn metrics_count_operations_errors_statements_logins_edits_and_sockets(eng
         "{engine:?}"
     );
     assert_eq!(
+        value(&after, "stinger_graphql_subscriptions", &[]),
+        1.0,
+        "{engine:?}"
+    );
+    assert_eq!(
+        value(
+            &after,
+            "stinger_graphql_subscription_responses_total",
+            &["operation=\"Queue\"", "outcome=\"ok\""]
+        ),
+        1.0,
+        "{engine:?}: the event sent"
+    );
+    assert_eq!(
         value(&after, "stinger_db_pool_max_connections", &[]),
         10.0,
         "{engine:?}"
@@ -247,13 +273,19 @@ async fn metrics_count_operations_errors_statements_logins_edits_and_sockets(eng
     drop(socket);
     let mut closed = false;
     for _ in 0..50 {
-        if value(&scrape(&server).await, "stinger_websocket_connections", &[]) == 0.0 {
+        let now = scrape(&server).await;
+        if value(&now, "stinger_websocket_connections", &[]) == 0.0
+            && value(&now, "stinger_graphql_subscriptions", &[]) == 0.0
+        {
             closed = true;
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert!(closed, "{engine:?}: a closed socket is no longer counted");
+    assert!(
+        closed,
+        "{engine:?}: a closed socket and its subscription are no longer counted"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
