@@ -32,7 +32,7 @@
 //! | `STINGER_SHUTDOWN_GRACE_SECS` | `30` | on SIGTERM, how long accepted requests may take to finish |
 //! | `STINGER_METRICS_LISTEN` | none | address of the Prometheus `/metrics` listener (off when unset) |
 //! | `STINGER_PERSISTED_QUERIES_ONLY` | `false` | anonymous requests run only persisted queries known by hash |
-//! | `STINGER_READ_CACHE` | `off` | `on` turns on the in-process cache of anonymous responses |
+//! | `STINGER_READ_CACHE` | `on` | `off` turns off the in-process cache of anonymous responses |
 //! | `STINGER_READ_CACHE_MB` | `32` | bytes the read cache may hold, in MiB (least recently used go first) |
 //! | `STINGER_RATE_LIMIT_ANONYMOUS` | `3000` | anonymous requests per minute per client address (by cost; 0 = off) |
 //! | `STINGER_RATE_LIMIT_ACCOUNT` | `120` | mutations per minute per account (by cost; 0 = off) |
@@ -361,9 +361,8 @@ pub struct Operations {
     /// clients register them); anonymous clients cannot bring new queries.
     #[arg(long, env = "STINGER_PERSISTED_QUERIES_ONLY", default_value_t = false, action = clap::ArgAction::Set, value_name = "BOOL")]
     pub persisted_queries_only: bool,
-    /// Whether anonymous responses are cached in process (`on` or `off`; off until its hits
-    /// are charged to the rate limits and counted in the metrics).
-    #[arg(long = "read-cache", env = "STINGER_READ_CACHE", default_value = "off", value_parser = parse_on_off, action = clap::ArgAction::Set, value_name = "on|off")]
+    /// Whether anonymous responses are cached in process (`on` or `off`).
+    #[arg(long = "read-cache", env = "STINGER_READ_CACHE", default_value = "on", value_parser = parse_on_off, action = clap::ArgAction::Set, value_name = "on|off")]
     pub read_cache: bool,
     /// The read cache's size limit in MiB.
     #[arg(
@@ -662,8 +661,8 @@ mod tests {
         assert!(config.demo_data);
         assert!(config.migrate_on_start);
         assert!(
-            !config.operations.read_cache,
-            "the read cache is off by default for now"
+            config.operations.read_cache,
+            "the read cache is on by default"
         );
         assert_eq!(config.operations.read_cache_mb, 32);
         assert!(!config.allow_self_review);

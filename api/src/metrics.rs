@@ -24,7 +24,10 @@
 //! | `stinger_graphql_subscriptions` | gauge | | subscriptions running |
 //! | `stinger_graphql_subscription_responses_total` | counter | operation, outcome | responses sent on subscriptions (events, or the error that ended one) |
 //! | `stinger_rate_limited_total` | counter | by | operations refused by a rate limit (`address`, `account`) |
+//! | `stinger_read_cache_hits_total`, `_misses_total`, `_evictions_total`, `_invalidations_total` | counter | | the read cache's lookups answered and not, entries evicted for room, entries dropped by writes (read when scraped) |
+//! | `stinger_read_cache_entries`, `_bytes`, `_max_bytes` | gauge | | what it holds, and its budget (`STINGER_READ_CACHE_MB`) |
 
+use crate::cache::ReadCache;
 use actix_web::dev::Server;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use async_graphql::ServerError;
@@ -36,7 +39,7 @@ use sea_orm::{
 };
 use std::collections::HashSet;
 use std::net::{SocketAddr, TcpListener};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// Operation names kept as labels; later new names count as [`OTHER`], so clients choosing
@@ -197,15 +200,21 @@ pub fn enable() -> bool {
 
 /// Binds the metrics listener at `listen` and builds its server (run it beside the API's), and
 /// starts sampling the pool's acquire time. Call [`enable`] first.
-pub fn serve(listen: &str, db: DatabaseConnection) -> std::io::Result<(Server, SocketAddr)> {
+pub fn serve(
+    listen: &str,
+    db: DatabaseConnection,
+    read_cache: Option<Arc<ReadCache>>,
+) -> std::io::Result<(Server, SocketAddr)> {
     let listener = TcpListener::bind(listen)?;
     let address = listener.local_addr()?;
     let sampler_db = db.clone();
     actix_web::rt::spawn(sample_acquire_time(sampler_db));
     let db = web::Data::new(db);
+    let read_cache = web::Data::new(read_cache);
     let server = HttpServer::new(move || {
         App::new()
             .app_data(db.clone())
+            .app_data(read_cache.clone())
             .route("/metrics", web::get().to(scrape))
     })
     .workers(1)
@@ -217,11 +226,17 @@ pub fn serve(listen: &str, db: DatabaseConnection) -> std::io::Result<(Server, S
 }
 
 /// `GET /metrics`: reads the gauges known only when asked, then renders every metric.
-async fn scrape(db: web::Data<DatabaseConnection>) -> HttpResponse {
+async fn scrape(
+    db: web::Data<DatabaseConnection>,
+    read_cache: web::Data<Option<Arc<ReadCache>>>,
+) -> HttpResponse {
     let Some(handle) = handle() else {
         return HttpResponse::ServiceUnavailable().body("metrics are not recorded here\n");
     };
     read_pool(&db);
+    if let Some(cache) = read_cache.as_ref() {
+        read_cache_figures(cache);
+    }
     if let Err(err) = read_edits(&db).await {
         tracing::warn!(error = %err, "edits by status could not be counted for /metrics");
     }
@@ -256,6 +271,18 @@ fn read_pool(db: &DatabaseConnection) {
         .set((f64::from(size) - idle).max(0.0));
     metrics::gauge!("stinger_db_pool_connections", "state" => "idle").set(idle);
     metrics::gauge!("stinger_db_pool_max_connections").set(f64::from(max));
+}
+
+/// The read cache's counters and size.
+fn read_cache_figures(cache: &ReadCache) {
+    let stats = cache.stats();
+    metrics::counter!("stinger_read_cache_hits_total").absolute(stats.hits);
+    metrics::counter!("stinger_read_cache_misses_total").absolute(stats.misses);
+    metrics::counter!("stinger_read_cache_evictions_total").absolute(stats.evictions);
+    metrics::counter!("stinger_read_cache_invalidations_total").absolute(stats.invalidations);
+    metrics::gauge!("stinger_read_cache_entries").set(stats.entries as f64);
+    metrics::gauge!("stinger_read_cache_bytes").set(stats.bytes as f64);
+    metrics::gauge!("stinger_read_cache_max_bytes").set(cache.limit() as f64);
 }
 
 /// Edits by status, every status present (0 when none).

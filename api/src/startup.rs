@@ -92,15 +92,18 @@ impl Application {
         listener: TcpListener,
         address: SocketAddr,
     ) -> Result<Self, StartupError> {
+        let read_cache = config
+            .operations
+            .read_cache
+            .then(|| crate::cache::read_cache(config.operations.read_cache_mb));
         let metrics = match &config.operations.metrics_listen {
             Some(listen) => {
                 crate::metrics::enable();
-                let metrics = crate::metrics::serve(listen, db.clone()).map_err(|source| {
-                    StartupError::Listen {
+                let metrics = crate::metrics::serve(listen, db.clone(), read_cache.clone())
+                    .map_err(|source| StartupError::Listen {
                         address: listen.clone(),
                         source,
-                    }
-                })?;
+                    })?;
                 tracing::info!(address = %metrics.1, "Prometheus metrics at http://{}/metrics", metrics.1);
                 Some(metrics)
             }
@@ -114,11 +117,12 @@ impl Application {
         let events = EditEventHub::start(&db)
             .await
             .map_err(StartupError::Events)?;
-        let read_cache = config.operations.read_cache.then(|| {
-            let cache = crate::cache::read_cache(config.operations.read_cache_mb);
+        if let Some(cache) = &read_cache {
             events.attach_cache(cache.clone());
-            cache
-        });
+            if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+                crate::cache::watch::watch(db.clone(), Arc::downgrade(cache));
+            }
+        }
         let settings = EditorialSettings {
             allow_self_review: config.allow_self_review,
         };
@@ -129,7 +133,7 @@ impl Application {
             auth.clone(),
             settings,
             events,
-            rate_limits,
+            rate_limits.clone(),
         );
         let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
         let state = web::Data::new(GraphqlState {
@@ -145,6 +149,7 @@ impl Application {
                 config.operations.persisted_queries_only,
             ),
             read_cache: read_cache.clone(),
+            rate_limits,
             stopping: stopping_rx,
         });
         let db_data = web::Data::new(db.clone());

@@ -2,13 +2,15 @@
 //! a write drops exactly the entries whose tags it touched (issue 13).
 //!
 //! `tags` names what a read touched, `key` identifies a request, `store` keeps entries within a
-//! byte budget, `stats` counts what happened for the operator.
+//! byte budget, `stats` counts what happened for the operator, `watch` finds on SQLite what
+//! other processes changed.
 
 pub mod key;
 pub mod recording;
 pub mod stats;
 pub mod store;
 pub mod tags;
+pub mod watch;
 
 use async_graphql::{CacheControl, Value};
 use std::sync::Arc;
@@ -19,6 +21,8 @@ use tags::Touched;
 pub struct Cached {
     pub data: Value,
     pub cache_control: CacheControl,
+    /// What computing it was charged against the rate limit; each hit is charged the same.
+    pub cost: u32,
 }
 
 /// The process's read cache, shared by the HTTP handlers and the change events.

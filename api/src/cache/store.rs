@@ -164,6 +164,11 @@ impl<V> Store<V> {
         Stats::bump(&self.stats.invalidations, dropped);
     }
 
+    /// The most bytes the store holds.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
     /// The counters and the current size.
     pub fn stats(&self) -> Snapshot {
         let inner = self.lock();

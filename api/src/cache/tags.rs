@@ -36,7 +36,7 @@ pub enum Touched {
 impl Touched {
     /// What a change to the public object `target`/`id` touches: a film, person or company
     /// exactly (its own pages, and every read that reached one of its kind other than by id);
-    /// anything else (a credit, a scene, a score…) hangs off several objects, so everything.
+    /// a film's part, whose links this does not know, everything (see [`Touched::of_part`]).
     pub fn of_change(target: entity::TargetType, id: i64) -> Self {
         use entity::TargetType as T;
         match target {
@@ -53,11 +53,34 @@ impl Touched {
     }
 }
 
+impl Touched {
+    /// What a change to one of a film's parts (a credit, scene, score, trivia question or
+    /// company role) touches: each film, person and company it links, before or after the
+    /// change — their own pages, the lists and other reads that reach a film (which show its
+    /// parts), and, when people or companies are linked, every read reaching one of those kinds
+    /// (a person's credits or a company's films may be shown from anywhere). Other films',
+    /// people's and companies' own pages stay.
+    pub fn of_part(films: &[i64], people: &[i64], companies: &[i64]) -> Self {
+        let mut tags = vec![Tag::AnyFilm, Tag::FilmList];
+        tags.extend(films.iter().map(|&id| Tag::Film(id)));
+        if !people.is_empty() {
+            tags.push(Tag::AnyPerson);
+            tags.extend(people.iter().map(|&id| Tag::Person(id)));
+        }
+        if !companies.is_empty() {
+            tags.push(Tag::AnyCompany);
+            tags.extend(companies.iter().map(|&id| Tag::Company(id)));
+        }
+        Touched::Tags(tags)
+    }
+}
+
 /// The tags one request recorded while it ran, or that it read something no tag covers.
 #[derive(Debug, Default)]
 pub struct Recorder {
     tags: std::sync::Mutex<std::collections::HashSet<Tag>>,
     untracked: std::sync::atomic::AtomicBool,
+    cost: std::sync::atomic::AtomicU32,
 }
 
 impl Recorder {
@@ -72,6 +95,17 @@ impl Recorder {
     pub fn untracked(&self) {
         self.untracked
             .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Notes what the request was charged against its rate limit (a hit on its answer is
+    /// charged the same).
+    pub fn note_cost(&self, cost: u32) {
+        self.cost.store(cost, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// What the request was charged (0 when no limit applied).
+    pub fn cost(&self) -> u32 {
+        self.cost.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The tags recorded, `None` when the answer must not be kept.

@@ -41,6 +41,9 @@ struct Observation {
 
 #[derive(Default)]
 struct Seen {
+    /// The operation name the request asked for.
+    requested: Option<String>,
+    /// The label, once the document is parsed.
     operation: Option<String>,
     viewer: Option<i64>,
 }
@@ -56,22 +59,19 @@ impl Extension for Observation {
             .lock()
             .map(|mut seen| std::mem::take(&mut *seen))
             .unwrap_or_default();
-        let facts = GraphqlFacts {
-            operation: seen.operation.unwrap_or_else(|| ANONYMOUS.to_owned()),
-            outcome: outcome(&response.errors),
-            viewer: seen.viewer,
-        };
+        let operation = seen
+            .operation
+            .unwrap_or_else(|| operation_label(seen.requested.as_deref(), None));
         let statements = request_scope::statements()
             .zip(statements_before)
             .map(|(after, before)| after.saturating_sub(before));
-        metrics::operation_finished(
-            &facts.operation,
-            facts.outcome,
+        finished(
+            operation,
+            seen.viewer,
             &response.errors,
             started.elapsed(),
             statements,
         );
-        request_log::note_graphql(facts);
         response
     }
 
@@ -105,8 +105,8 @@ impl Extension for Observation {
         request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
-        if let (Some(name), Ok(mut seen)) = (request.operation_name.as_deref(), self.seen.lock()) {
-            seen.operation = Some(if is_name(name) { name } else { INVALID }.to_owned());
+        if let Ok(mut seen) = self.seen.lock() {
+            seen.requested.clone_from(&request.operation_name);
         }
         next.run(ctx, request).await
     }
@@ -123,16 +123,48 @@ impl Extension for Observation {
         let document = next.run(ctx, query, variables).await;
         if let Ok(mut seen) = self.seen.lock() {
             seen.viewer = viewer;
-            if seen.operation.is_none()
-                && let Ok(document) = &document
-                && let DocumentOperations::Multiple(operations) = &document.operations
-                && operations.len() == 1
-            {
-                seen.operation = operations.keys().next().map(|name| name.to_string());
-            }
+            seen.operation = Some(operation_label(
+                seen.requested.as_deref(),
+                document.as_ref().ok(),
+            ));
         }
         document
     }
+}
+
+/// The name an operation is counted and logged under: the name the request asked for
+/// ([`INVALID`] when it is not a GraphQL name), else the document's one named operation, else
+/// [`ANONYMOUS`].
+pub fn operation_label(requested: Option<&str>, document: Option<&ExecutableDocument>) -> String {
+    if let Some(name) = requested {
+        return if is_name(name) { name } else { INVALID }.to_owned();
+    }
+    match document.map(|document| &document.operations) {
+        Some(DocumentOperations::Multiple(operations)) if operations.len() == 1 => operations
+            .keys()
+            .next()
+            .map_or_else(|| ANONYMOUS.to_owned(), |name| name.to_string()),
+        _ => ANONYMOUS.to_owned(),
+    }
+}
+
+/// Records a finished operation for the metrics and the request's log line. Operations the
+/// schema runs are recorded by the extension; an answer from the read cache (`statements`
+/// `Some(0)`) is recorded here directly.
+pub fn finished(
+    operation: String,
+    viewer: Option<i64>,
+    errors: &[ServerError],
+    elapsed: std::time::Duration,
+    statements: Option<u64>,
+) {
+    let outcome = outcome(errors);
+    metrics::operation_finished(&operation, outcome, errors, elapsed, statements);
+    request_log::note_graphql(GraphqlFacts {
+        operation,
+        outcome,
+        viewer,
+    });
 }
 
 /// `ok`, or the code of the first error (`INTERNAL` for one without a public code).

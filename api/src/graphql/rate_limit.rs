@@ -6,6 +6,7 @@
 
 use super::documents::selected_operation;
 use crate::auth::{ClientInfo, Viewer};
+use crate::cache::tags::Recorder;
 use crate::error::{code, coded_error};
 use crate::rate_limit::{RateLimits, Subject, cost};
 use async_graphql::extensions::{
@@ -79,23 +80,36 @@ impl Extension for Charge {
             Some(viewer) if is_mutation => Subject::Account(viewer.user_id),
             Some(_) => return Ok(result),
         };
-        match limits.charge(subject, cost(result.complexity)).await {
-            Ok(()) => Ok(result),
-            Err(limited) => {
-                crate::metrics::rate_limited(match subject {
-                    Subject::Address(_) => "address",
-                    Subject::Account(_) => "account",
-                });
-                let wait = limited.retry_after_secs();
-                let mut error = coded_error(
-                    format!("too many requests: retry in {wait} s"),
-                    code::RATE_LIMITED,
-                );
-                if let Some(extensions) = error.extensions.as_mut() {
-                    extensions.set("retryAfter", wait);
-                }
-                Err(vec![error])
-            }
+        let cost = cost(result.complexity);
+        if let Some(recorder) = ctx.data_opt::<Arc<Recorder>>() {
+            // A cached answer is charged what computing it cost.
+            recorder.note_cost(cost);
         }
+        charge(limits, subject, cost).await.map(|()| result)
     }
+}
+
+/// Charges `cost` to `subject`'s limit: the refusal to answer (`RATE_LIMITED`, with
+/// `retryAfter`) when it is over. Operations the schema runs are charged by the extension; an
+/// answer from the read cache is charged here directly.
+pub async fn charge(
+    limits: &RateLimits,
+    subject: Subject,
+    cost: u32,
+) -> Result<(), Vec<ServerError>> {
+    limits.charge(subject, cost).await.map_err(|limited| {
+        crate::metrics::rate_limited(match subject {
+            Subject::Address(_) => "address",
+            Subject::Account(_) => "account",
+        });
+        let wait = limited.retry_after_secs();
+        let mut error = coded_error(
+            format!("too many requests: retry in {wait} s"),
+            code::RATE_LIMITED,
+        );
+        if let Some(extensions) = error.extensions.as_mut() {
+            extensions.set("retryAfter", wait);
+        }
+        vec![error]
+    })
 }

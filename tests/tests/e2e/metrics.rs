@@ -288,6 +288,91 @@ async fn metrics_count_operations_errors_statements_logins_edits_and_sockets(eng
     );
 }
 
+both_engines!(
+    read_cache_hits_count_as_operations_and_the_cache_reports_its_figures,
+    flavor = "multi_thread",
+    worker_threads = 2
+);
+async fn read_cache_hits_count_as_operations_and_the_cache_reports_its_figures(engine: Engine) {
+    // Arrange
+    let db = TestDb::new(engine, Dataset::MButterfly).await;
+    let server = ServerProcess::on_database(
+        &db,
+        &[
+            ("STINGER_METRICS_LISTEN", "127.0.0.1:0"),
+            ("STINGER_READ_CACHE", "on"),
+            ("STINGER_READ_CACHE_MB", "8"),
+        ],
+    );
+
+    // Act: one film page asked three times (a miss, then two hits).
+    for _ in 0..3 {
+        let body = post(
+            &server,
+            None,
+            "query CachedPage { film(slug: \"m-butterfly-1993\") { title genres } }",
+            json!({}),
+        )
+        .await;
+        assert!(body["errors"].is_null(), "{body}");
+    }
+
+    // Assert: every answer is an operation; only the miss ran statements.
+    let after = scrape(&server).await;
+    let page = ["operation=\"CachedPage\"", "outcome=\"ok\""];
+    assert_eq!(
+        value(&after, "stinger_graphql_operations_total", &page),
+        3.0,
+        "{engine:?}"
+    );
+    assert_eq!(
+        value(
+            &after,
+            "stinger_graphql_statements_count",
+            &["operation=\"CachedPage\""]
+        ),
+        3.0,
+        "{engine:?}"
+    );
+    let statements = value(
+        &after,
+        "stinger_graphql_statements_sum",
+        &["operation=\"CachedPage\""],
+    );
+    assert!(
+        (2.0..=4.0).contains(&statements),
+        "{engine:?}: {statements} statements, all from the one miss"
+    );
+    assert_eq!(
+        value(&after, "stinger_read_cache_hits_total", &[]),
+        2.0,
+        "{engine:?}"
+    );
+    assert_eq!(
+        value(&after, "stinger_read_cache_misses_total", &[]),
+        1.0,
+        "{engine:?}"
+    );
+    assert_eq!(
+        value(&after, "stinger_read_cache_entries", &[]),
+        1.0,
+        "{engine:?}"
+    );
+    assert!(value(&after, "stinger_read_cache_bytes", &[]) > 0.0);
+    assert_eq!(
+        value(&after, "stinger_read_cache_max_bytes", &[]),
+        8.0 * 1024.0 * 1024.0
+    );
+    assert_eq!(
+        value(&after, "stinger_read_cache_evictions_total", &[]),
+        0.0
+    );
+    assert_eq!(
+        value(&after, "stinger_read_cache_invalidations_total", &[]),
+        0.0
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_are_off_by_default_and_never_on_the_api_listener() {
     let db = TestDb::new(Engine::Sqlite, Dataset::Empty).await;

@@ -104,6 +104,32 @@ async fn anonymous_requests_beyond_the_address_limit_get_429_by_cost(engine: Eng
         "{engine:?}: {passed} costly requests passed of 40"
     );
 
+    // Answers from the read cache are charged the same as the runs they repeat.
+    let server = start(
+        &db,
+        &[
+            ("STINGER_RATE_LIMIT_ANONYMOUS", "5"),
+            ("STINGER_READ_CACHE", "on"),
+        ],
+    );
+    assert_eq!(
+        passed_before_refusal(&server, CHEAP, None, 20).await,
+        5,
+        "{engine:?}: cached answers"
+    );
+    let server = start(
+        &db,
+        &[
+            ("STINGER_RATE_LIMIT_ANONYMOUS", "40"),
+            ("STINGER_READ_CACHE", "on"),
+        ],
+    );
+    let passed = passed_before_refusal(&server, costly, None, 40).await;
+    assert!(
+        (1..=10).contains(&passed),
+        "{engine:?}: {passed} costly cached requests passed of 40"
+    );
+
     // 0 turns the limit off.
     let server = start(&db, &[("STINGER_RATE_LIMIT_ANONYMOUS", "0")]);
     assert_eq!(passed_before_refusal(&server, CHEAP, None, 30).await, 30);

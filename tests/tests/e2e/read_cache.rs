@@ -134,6 +134,58 @@ async fn an_approval_drops_that_film_and_its_lists_but_not_another_film(engine: 
     assert_eq!(film(&app, SLUG).await.0, "HIT");
 }
 
+both_engines!(a_new_part_of_a_film_drops_that_film_not_another);
+async fn a_new_part_of_a_film_drops_that_film_not_another(engine: Engine) {
+    const TRIVIA: &str = "query($slug: String!) { film(slug: $slug) { id trivia { question } } }";
+    let app = cached_app(engine, Dataset::Demo, 32).await;
+    let other = other_slug(&app).await;
+    let page = async |slug: &str| ask(&app, None, TRIVIA, json!({"slug": slug})).await;
+    let (_, before) = page(SLUG).await;
+    assert_eq!(page(SLUG).await.0, "HIT");
+    assert_eq!(page(&other).await.0, "MISS");
+    assert_eq!(page(&other).await.0, "HIT");
+    assert_eq!(ask(&app, None, LATEST, json!({})).await.0, "MISS");
+
+    let (editor, admin) = reviewers(&app).await;
+    let proposed = app
+        .data_as(
+            &editor,
+            PROPOSE,
+            json!({"input": {"operation": "CREATE", "changes": {"trivia": {
+                "filmId": before["data"]["film"]["id"], "question": "Which opera gives the film its name?",
+                "answer": "Madama Butterfly", "wrongChoices": ["Tosca", "Turandot"]}},
+                "reason": "A classic question."}}),
+        )
+        .await["proposeEdit"]
+        .clone();
+    assert_eq!(proposed["userErrors"], json!([]), "{proposed}");
+    let approved = app
+        .data_as(&admin, APPROVE, json!({"id": proposed["edit"]["id"]}))
+        .await;
+    assert_eq!(approved["approveEdit"]["edit"]["status"], "APPROVED");
+
+    let (verdict, after) = page(SLUG).await;
+    assert_eq!(verdict, "MISS", "{engine:?}: the film's page is dropped");
+    assert!(
+        after["data"]["film"]["trivia"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["question"] == "Which opera gives the film its name?"),
+        "{after}"
+    );
+    assert_eq!(
+        ask(&app, None, LATEST, json!({})).await.0,
+        "MISS",
+        "{engine:?}: lists (which show films' parts) are dropped"
+    );
+    assert_eq!(
+        page(&other).await.0,
+        "HIT",
+        "{engine:?}: another film's page stays"
+    );
+}
+
 both_engines!(a_revert_drops_what_it_changed);
 async fn a_revert_drops_what_it_changed(engine: Engine) {
     let app = cached_app(engine, Dataset::MButterfly, 32).await;
@@ -228,21 +280,26 @@ fn admin_ok(db: &stinger_tests::TestDb, args: &[&str]) -> String {
 const COUNT: &str = "{ films(first: 1) { totalCount } }";
 
 /// How long another process may serve a value after the change committed (README, "Read
-/// cache").
-const OTHER_PROCESS_BOUND: std::time::Duration = std::time::Duration::from_secs(1);
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_import_by_stinger_admin_on_postgresql_is_seen_by_a_running_server() {
-    if !stinger_tests::postgres_enabled(
-        "an_import_by_stinger_admin_on_postgresql_is_seen_by_a_running_server",
-    ) {
-        return;
+/// cache"): PostgreSQL notifies at once; on SQLite a server looks once a watch interval.
+fn other_process_bound(engine: Engine) -> std::time::Duration {
+    let slack = std::time::Duration::from_secs(1);
+    match engine {
+        Engine::Postgres => slack,
+        Engine::Sqlite => stinger_api::cache::watch::INTERVAL + slack,
     }
-    let app = cached_app(Engine::Postgres, Dataset::MButterfly, 32).await;
+}
+
+both_engines!(
+    an_import_by_stinger_admin_is_seen_by_a_running_server,
+    flavor = "multi_thread",
+    worker_threads = 2
+);
+async fn an_import_by_stinger_admin_is_seen_by_a_running_server(engine: Engine) {
+    let app = cached_app(engine, Dataset::MButterfly, 32).await;
     let (_, before) = ask(&app, None, COUNT, json!({})).await;
     assert_eq!(ask(&app, None, COUNT, json!({})).await.0, "HIT");
 
-    let source = stinger_tests::TestDb::new(Engine::Postgres, Dataset::Empty).await;
+    let source = stinger_tests::TestDb::new(engine, Dataset::Empty).await;
     admin_ok(&source, &["generate", "--films", "3", "--seed", "13"]);
     let file = source.dir.path().join("three.ndjson");
     admin_ok(&source, &["export", "--output", file.to_str().unwrap()]);
@@ -261,21 +318,21 @@ async fn an_import_by_stinger_admin_on_postgresql_is_seen_by_a_running_server() 
             break;
         }
         assert!(
-            started.elapsed() < OTHER_PROCESS_BOUND,
-            "the import is still unseen after {OTHER_PROCESS_BOUND:?}"
+            started.elapsed() < other_process_bound(engine),
+            "{engine:?}: the import is still unseen after {:?}",
+            started.elapsed()
         );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_second_process_on_postgresql_serves_the_new_value_within_the_bound() {
-    if !stinger_tests::postgres_enabled(
-        "a_second_process_on_postgresql_serves_the_new_value_within_the_bound",
-    ) {
-        return;
-    }
-    let app = cached_app(Engine::Postgres, Dataset::MButterfly, 32).await;
+both_engines!(
+    a_second_process_serves_the_new_value_within_the_bound,
+    flavor = "multi_thread",
+    worker_threads = 2
+);
+async fn a_second_process_serves_the_new_value_within_the_bound(engine: Engine) {
+    let app = cached_app(engine, Dataset::MButterfly, 32).await;
     let data_dir = tempfile::tempdir().unwrap();
     let other = stinger_tests::ServerProcess::start(&[
         ("DATABASE_URL", app.test_db.url.as_str()),
@@ -317,8 +374,9 @@ async fn a_second_process_on_postgresql_serves_the_new_value_within_the_bound() 
             break;
         }
         assert!(
-            started.elapsed() < OTHER_PROCESS_BOUND,
-            "the other process still serves the old synopsis after {OTHER_PROCESS_BOUND:?}"
+            started.elapsed() < other_process_bound(engine),
+            "{engine:?}: the other process still serves the old synopsis after {:?}",
+            started.elapsed()
         );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }

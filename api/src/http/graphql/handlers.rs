@@ -15,15 +15,18 @@ use crate::error::coded_error;
 use crate::graphql::documents::selected_operation;
 use crate::graphql::error_kinds::{IntrospectionOnly, is_introspection_only};
 use crate::graphql::field_order;
+use crate::graphql::{observer, rate_limit};
 use crate::http::graphiql;
 use crate::http::negotiation::{ResponseFormat, negotiate};
 use crate::http::request_id::RequestId;
+use crate::rate_limit::Subject;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::Response;
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use serde_json::json;
 use std::sync::Arc;
+use std::time::Instant;
 
 /// The response header saying what the read cache did: `HIT`, `MISS` or `BYPASS`.
 pub const CACHE_HEADER: &str = "x-stinger-cache";
@@ -94,6 +97,7 @@ async fn execute(
     request_id: &RequestId,
     is_get: bool,
 ) -> HttpResponse {
+    let started = Instant::now();
     let limits = &state.limits;
     let anonymous = matches!(auth::from_header(req), Bearer::None);
     let persisted = match state.persisted.resolve(&mut request, format, anonymous) {
@@ -110,18 +114,19 @@ async fn execute(
     let document = state.documents.keep(&mut request);
     let operation_name = request.operation_name.clone();
     let client = crate::http::client::client_info(req, &state.trusted_proxies);
-    let mut request = with_context(request, state, client);
     let shared = shared_key(state, &request, document.as_deref(), anonymous_request(req));
     if let (Some(cache), Some(key)) = (&state.read_cache, &shared)
         && let Some(hit) = cache.get(key)
     {
-        let mut response = Response::new(hit.data.clone());
-        response.cache_control = hit.cache_control;
+        let operation = observer::operation_label(operation_name.as_deref(), document.as_deref());
+        let response = answer_from_cache(&hit, state, client.ip, operation, started).await;
+        let served = response.errors.is_empty();
         let revalidate = is_get.then(|| if_none_match(req));
         let mut http = respond(response, format, limits, request_id, revalidate);
-        mark(&mut http, "HIT");
+        mark(&mut http, if served { "HIT" } else { "BYPASS" });
         return http;
     }
+    let mut request = with_context(request, state, client);
     let recorder = Arc::new(Recorder::default());
     let generation = state.read_cache.as_ref().map(|cache| cache.generation());
     if shared.is_some() {
@@ -177,6 +182,7 @@ async fn execute(
         let cached = Cached {
             data: response.data.clone(),
             cache_control: response.cache_control,
+            cost: recorder.cost(),
         };
         // A parsed value takes about twice its text.
         cache.insert(key, cached, bytes * 2, tags, generation);
@@ -198,6 +204,35 @@ async fn execute(
         );
     }
     http
+}
+
+/// An answer from the read cache, treated like an operation the schema ran: charged to the
+/// client's rate limit what computing it cost (refused the same way when over), and counted
+/// in the metrics and the request's log line (with no statements).
+async fn answer_from_cache(
+    hit: &Cached,
+    state: &GraphqlState,
+    client: Option<std::net::IpAddr>,
+    operation: String,
+    started: Instant,
+) -> Response {
+    let response =
+        match rate_limit::charge(&state.rate_limits, Subject::Address(client), hit.cost).await {
+            Ok(()) => {
+                let mut response = Response::new(hit.data.clone());
+                response.cache_control = hit.cache_control;
+                response
+            }
+            Err(refusal) => Response::from_errors(refusal),
+        };
+    observer::finished(
+        operation,
+        None,
+        &response.errors,
+        started.elapsed(),
+        Some(0),
+    );
+    response
 }
 
 /// The `If-None-Match` of a request (empty when absent).

@@ -62,7 +62,7 @@ pub async fn list_revisions(
 
 /// Whether objects of kind `target` are parts of a film: scores, credits, trivia questions,
 /// credit scenes and company roles.
-fn is_film_part(target: TargetType) -> bool {
+pub(super) fn is_film_part(target: TargetType) -> bool {
     match target {
         TargetType::Score
         | TargetType::Credit

@@ -2,7 +2,7 @@
 //! author withdrawing their own pending edit.
 
 use super::apply::{Applied, apply, next_version};
-use super::history::film_of_edit;
+use super::history::{film_of_edit, is_film_part};
 use super::rules::check_reason;
 use super::targets::{current_state, same};
 use super::{EditorialError, EditorialSettings, ReviewOutcome};
@@ -143,16 +143,44 @@ async fn approve_in<C: ConnectionTrait>(
     }
     let version = next_version(current.as_ref());
     let film = film_of_edit(&edit, current.as_ref());
+    let changed = touched(&edit, current.as_ref());
     let applied = apply(db, &edit, current, version, now).await?;
     let revision = write_revision(db, &edit, reviewer, &applied, film, self_reviewed, now).await?;
     reindex_search(db, edit.target_type, applied.target_id).await?;
     let edit = mark_approved(db, edit, reviewer, note, &applied, revision.id, now).await?;
-    let changed = Touched::of_change(edit.target_type, applied.target_id);
+    let changed =
+        changed.unwrap_or_else(|| Touched::of_change(edit.target_type, applied.target_id));
     let notified = events
         .notify(db, Event::of_edit(&edit))
         .await?
         .and(events.notify(db, Event::Changed(changed)).await?);
     Ok((ReviewOutcome::Applied(edit), notified))
+}
+
+/// What approving `edit` on `current` touches, for the read caches, when the target is one of a
+/// film's parts: every film, person and company it links before or after (`None` for a film,
+/// person or company, named by its id once applied).
+fn touched(edit: &edit::Model, current: Option<&Value>) -> Option<Touched> {
+    if !is_film_part(edit.target_type) {
+        return None;
+    }
+    let linked = |columns: &[&str]| -> Vec<i64> {
+        columns
+            .iter()
+            .flat_map(|column| {
+                let before = current.and_then(|state| state.get(*column));
+                let after = edit.changes.get(*column).and_then(|c| c.get("to"));
+                [before, after]
+            })
+            .flatten()
+            .filter_map(Value::as_i64)
+            .collect()
+    };
+    Some(Touched::of_part(
+        &linked(&["film_id", "teases_film_id"]),
+        &linked(&["person_id"]),
+        &linked(&["company_id"]),
+    ))
 }
 
 /// Four eyes: an author approves their own edit only where the settings allow it. Returns
