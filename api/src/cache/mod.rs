@@ -12,14 +12,19 @@ pub mod store;
 pub mod tags;
 pub mod watch;
 
-use async_graphql::{CacheControl, Value};
+use actix_web::web::Bytes;
+use async_graphql::CacheControl;
 use std::sync::Arc;
 use tags::Touched;
 
-/// An anonymous answer as kept: its data and the cache hints it was computed with.
+/// An anonymous answer as kept: its JSON body, served as it is (no copy, no serialising), with
+/// what its headers need.
 #[derive(Debug)]
 pub struct Cached {
-    pub data: Value,
+    pub body: Bytes,
+    /// Its strong `ETag`.
+    pub etag: String,
+    /// The cache hints it was computed with.
     pub cache_control: CacheControl,
     /// What computing it was charged against the rate limit; each hit is charged the same.
     pub cost: u32,

@@ -96,15 +96,24 @@ impl<V> Store<V> {
     }
 
     /// Keeps `value` (`bytes` large) tagged with what it read, unless an invalidation happened
-    /// since `generation` was taken (the answer may predate the write) or it exceeds the limit.
-    pub fn insert(&self, key: Key, value: V, bytes: usize, tags: Vec<Tag>, generation: u64) {
+    /// since `generation` was taken (the answer may predate the write) or it exceeds the limit;
+    /// the value, shared, either way.
+    pub fn insert(
+        &self,
+        key: Key,
+        value: V,
+        bytes: usize,
+        tags: Vec<Tag>,
+        generation: u64,
+    ) -> Arc<V> {
+        let value = Arc::new(value);
         let bytes = bytes + key.weight() + OVERHEAD;
         if bytes > self.limit {
-            return;
+            return value;
         }
         let mut inner = self.lock();
         if inner.generation != generation {
-            return;
+            return value;
         }
         remove(&mut inner, &key);
         while inner.bytes + bytes > self.limit {
@@ -128,12 +137,13 @@ impl<V> Store<V> {
         inner.entries.insert(
             key,
             Entry {
-                value: Arc::new(value),
+                value: value.clone(),
                 tags,
                 bytes,
                 used,
             },
         );
+        value
     }
 
     /// Drops every entry that read one of `tags`.

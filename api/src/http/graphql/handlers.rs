@@ -7,7 +7,9 @@ use super::persisted::Persisted;
 use super::request::{
     GetParams, check_document, parse_body, read_body, require_json, with_context,
 };
-use super::response::{not_acceptable, respond, unauthenticated};
+use super::response::{
+    etag_of, not_acceptable, respond, respond_serialised, success_body, unauthenticated,
+};
 use crate::cache::Cached;
 use crate::cache::key::Key;
 use crate::cache::tags::Recorder;
@@ -119,11 +121,31 @@ async fn execute(
         && let Some(hit) = cache.get(key)
     {
         let operation = observer::operation_label(operation_name.as_deref(), document.as_deref());
-        let response = answer_from_cache(&hit, state, client.ip, operation, started).await;
-        let served = response.errors.is_empty();
         let revalidate = is_get.then(|| if_none_match(req));
-        let mut http = respond(response, format, limits, request_id, revalidate);
-        mark(&mut http, if served { "HIT" } else { "BYPASS" });
+        // Charged like the run it repeats, and counted like it, with no statements.
+        let charged =
+            rate_limit::charge(&state.rate_limits, Subject::Address(client.ip), hit.cost).await;
+        let (mut http, errors) = match charged {
+            Ok(()) => {
+                let http = respond_serialised(
+                    hit.body.clone(),
+                    &hit.etag,
+                    &hit.cache_control,
+                    format,
+                    revalidate,
+                );
+                (http, Vec::new())
+            }
+            Err(refusal) => {
+                let response = Response::from_errors(refusal.clone());
+                (
+                    respond(response, format, limits, request_id, revalidate),
+                    refusal,
+                )
+            }
+        };
+        observer::finished(operation, None, &errors, started.elapsed(), Some(0));
+        mark(&mut http, if errors.is_empty() { "HIT" } else { "BYPASS" });
         return http;
     }
     let mut request = with_context(request, state, client);
@@ -173,22 +195,23 @@ async fn execute(
     if let Some(document) = &document {
         field_order::restore(&mut response.data, document, operation_name.as_deref());
     }
-    if let (Some(cache), Some(key), Some(generation)) =
-        (&state.read_cache, shared.clone(), generation)
-        && response.errors.is_empty()
-        && let Some(tags) = recorder.take()
-    {
-        let bytes = serde_json::to_string(&response.data).map_or(0, |json| json.len());
-        let cached = Cached {
-            data: response.data.clone(),
-            cache_control: response.cache_control,
-            cost: recorder.cost(),
-        };
-        // A parsed value takes about twice its text.
-        cache.insert(key, cached, bytes * 2, tags, generation);
-    }
     let revalidate = is_get.then(|| if_none_match(req));
-    let mut http = respond(response, format, limits, request_id, revalidate);
+    let kept = match (&state.read_cache, shared.clone(), generation) {
+        (Some(cache), Some(key), Some(generation)) if response.errors.is_empty() => recorder
+            .take()
+            .and_then(|tags| keep(cache, key, &response, recorder.cost(), tags, generation)),
+        _ => None,
+    };
+    let mut http = match kept {
+        Some(kept) => respond_serialised(
+            kept.body.clone(),
+            &kept.etag,
+            &kept.cache_control,
+            format,
+            revalidate,
+        ),
+        None => respond(response, format, limits, request_id, revalidate),
+    };
     mark(
         &mut http,
         match (&state.read_cache, &shared) {
@@ -206,33 +229,26 @@ async fn execute(
     http
 }
 
-/// An answer from the read cache, treated like an operation the schema ran: charged to the
-/// client's rate limit what computing it cost (refused the same way when over), and counted
-/// in the metrics and the request's log line (with no statements).
-async fn answer_from_cache(
-    hit: &Cached,
-    state: &GraphqlState,
-    client: Option<std::net::IpAddr>,
-    operation: String,
-    started: Instant,
-) -> Response {
-    let response =
-        match rate_limit::charge(&state.rate_limits, Subject::Address(client), hit.cost).await {
-            Ok(()) => {
-                let mut response = Response::new(hit.data.clone());
-                response.cache_control = hit.cache_control;
-                response
-            }
-            Err(refusal) => Response::from_errors(refusal),
-        };
-    observer::finished(
-        operation,
-        None,
-        &response.errors,
-        started.elapsed(),
-        Some(0),
-    );
-    response
+/// Serialises a successful answer once, for the client and for the read cache; what was kept
+/// (`None` when it could not be serialised: `respond` then reports it).
+fn keep(
+    cache: &crate::cache::ReadCache,
+    key: Key,
+    response: &Response,
+    cost: u32,
+    tags: Vec<crate::cache::tags::Tag>,
+    generation: u64,
+) -> Option<Arc<Cached>> {
+    let body = success_body(response).ok()?;
+    let etag = std::str::from_utf8(&body).map(etag_of).ok()?;
+    let bytes = body.len() + etag.len();
+    let cached = Cached {
+        body,
+        etag,
+        cache_control: response.cache_control,
+        cost,
+    };
+    Some(cache.insert(key, cached, bytes, tags, generation))
 }
 
 /// The `If-None-Match` of a request (empty when absent).

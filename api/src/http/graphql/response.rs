@@ -7,7 +7,8 @@ use crate::http::negotiation::ResponseFormat;
 use crate::http::request_id::RequestId;
 use actix_web::HttpResponse;
 use actix_web::http::{StatusCode, header};
-use async_graphql::{Response, ServerError, Value as GqlValue};
+use actix_web::web::Bytes;
+use async_graphql::{CacheControl, Response, ServerError, Value as GqlValue};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -102,7 +103,6 @@ pub fn respond(
     request_id: &RequestId,
     revalidate: Option<&str>,
 ) -> HttpResponse {
-    let is_get = revalidate.is_some();
     let request_error = shape_errors(&mut response, limits.max_errors, request_id);
     let errors = std::mem::take(&mut response.errors);
 
@@ -130,42 +130,100 @@ pub fn respond(
     if let Some(seconds) = retry_after {
         http.insert_header((header::RETRY_AFTER, seconds.to_string()));
     }
-    if is_get && errors.is_empty() {
-        // The schema's hints (`max-age` per type) when every field has one; otherwise the
-        // answer may be kept but must be revalidated (its ETag makes that cheap).
-        let cache_control = match response.cache_control.value() {
-            Some(hint) if response.cache_control.public => format!("public, {hint}"),
-            Some(hint) => hint,
-            None => "no-cache".to_owned(),
-        };
-        http.insert_header((header::CACHE_CONTROL, cache_control));
-    } else {
-        http.insert_header((header::CACHE_CONTROL, "no-store"));
-    }
-    match serde_json::to_string(&body) {
-        Ok(json) => match revalidate {
-            Some(if_none_match) if status == StatusCode::OK && errors.is_empty() => {
-                let etag = format!("\"{}\"", &super::persisted::sha256_hex(&json)[..32]);
-                http.insert_header((header::ETAG, etag.clone()));
-                if matches_etag(if_none_match, &etag) {
-                    http.status(StatusCode::NOT_MODIFIED);
-                    http.finish()
-                } else {
-                    http.body(json)
-                }
+    if status == StatusCode::OK && errors.is_empty() {
+        return match serde_json::to_string(&body) {
+            Ok(json) => {
+                let etag = revalidate.map(|_| etag_of(&json));
+                answer(
+                    http,
+                    Bytes::from(json),
+                    etag.as_deref(),
+                    &response.cache_control,
+                    revalidate,
+                )
             }
-            _ => http.body(json),
-        },
-        Err(error) => {
-            tracing::error!(request_id = %request_id, %error, "could not serialise a GraphQL response");
-            Refusal::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                INTERNAL,
-                "Internal server error",
-            )
-            .respond(format)
-        }
+            Err(error) => serialisation_failed(request_id, &error, format),
+        };
     }
+    http.insert_header((header::CACHE_CONTROL, "no-store"));
+    match serde_json::to_string(&body) {
+        Ok(json) => http.body(json),
+        Err(error) => serialisation_failed(request_id, &error, format),
+    }
+}
+
+/// The JSON body of a response without errors: what [`respond`] sends for it, and what the read
+/// cache keeps.
+pub fn success_body(response: &Response) -> serde_json::Result<Bytes> {
+    let body = Body {
+        data: Some(&response.data),
+        errors: &[],
+        extensions: &response.extensions,
+    };
+    serde_json::to_string(&body).map(Bytes::from)
+}
+
+/// A strong `ETag` for a body.
+pub fn etag_of(json: &str) -> String {
+    format!("\"{}\"", &super::persisted::sha256_hex(json)[..32])
+}
+
+/// Sends a successful answer already serialised (a read-cache hit) as [`respond`] sends one.
+pub fn respond_serialised(
+    body: Bytes,
+    etag: &str,
+    cache_control: &CacheControl,
+    format: ResponseFormat,
+    revalidate: Option<&str>,
+) -> HttpResponse {
+    let mut http = HttpResponse::Ok();
+    http.content_type(format.content_type());
+    answer(http, body, Some(etag), cache_control, revalidate)
+}
+
+/// A successful answer's headers and body: for GET (`revalidate`, its `If-None-Match`) the
+/// schema's cache hints and the `ETag`, or `304 Not Modified` when the client holds it already;
+/// `no-store` otherwise.
+fn answer(
+    mut http: actix_web::HttpResponseBuilder,
+    body: Bytes,
+    etag: Option<&str>,
+    cache_control: &CacheControl,
+    revalidate: Option<&str>,
+) -> HttpResponse {
+    let (Some(if_none_match), Some(etag)) = (revalidate, etag) else {
+        http.insert_header((header::CACHE_CONTROL, "no-store"));
+        return http.body(body);
+    };
+    // The schema's hints (`max-age` per type) when every field has one; otherwise the answer
+    // may be kept but must be revalidated (its ETag makes that cheap).
+    let hint = match cache_control.value() {
+        Some(hint) if cache_control.public => format!("public, {hint}"),
+        Some(hint) => hint,
+        None => "no-cache".to_owned(),
+    };
+    http.insert_header((header::CACHE_CONTROL, hint));
+    http.insert_header((header::ETAG, etag.to_owned()));
+    if matches_etag(if_none_match, etag) {
+        http.status(StatusCode::NOT_MODIFIED);
+        http.finish()
+    } else {
+        http.body(body)
+    }
+}
+
+fn serialisation_failed(
+    request_id: &RequestId,
+    error: &serde_json::Error,
+    format: ResponseFormat,
+) -> HttpResponse {
+    tracing::error!(request_id = %request_id, %error, "could not serialise a GraphQL response");
+    Refusal::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        INTERNAL,
+        "Internal server error",
+    )
+    .respond(format)
 }
 
 /// Whether an `If-None-Match` header names `etag` (or is `*`); weak validators compare by
