@@ -24,10 +24,27 @@ pub struct Cached {
     pub body: Bytes,
     /// Its strong `ETag`.
     pub etag: String,
+    /// The body gzip-compressed, when the request that computed it took gzip (compressing a
+    /// kept answer once beats compressing it for every hit).
+    pub gzip: Option<Bytes>,
     /// The cache hints it was computed with.
     pub cache_control: CacheControl,
     /// What computing it was charged against the rate limit; each hit is charged the same.
     pub cost: u32,
+}
+
+impl Cached {
+    /// What to send a client (taking gzip or not): the body, its `ETag` (the gzip form has one of
+    /// its own, as a different representation), and whether it is gzip-compressed.
+    pub fn representation(&self, gzip: bool) -> (Bytes, std::borrow::Cow<'_, str>, bool) {
+        match (&self.gzip, gzip) {
+            (Some(compressed), true) => {
+                let etag = format!("{}-gzip\"", self.etag.trim_end_matches('"'));
+                (compressed.clone(), etag.into(), true)
+            }
+            _ => (self.body.clone(), self.etag.as_str().into(), false),
+        }
+    }
 }
 
 /// The process's read cache, shared by the HTTP handlers and the change events.

@@ -3,7 +3,7 @@
 //! maps the ranked media types to what `/graphql` can send.
 
 use actix_web::HttpRequest;
-use actix_web::http::header::{Accept, Header, Quality};
+use actix_web::http::header::{Accept, AcceptEncoding, Encoding, Header, Quality};
 
 /// The media types a GraphQL response can be sent as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +25,22 @@ impl ResponseFormat {
             Self::Html => "text/html; charset=utf-8",
         }
     }
+}
+
+/// Whether the client takes a gzip body (`Accept-Encoding` names `gzip` or `*` with a non-zero
+/// quality), the one compression this build sends.
+pub fn accepts_gzip(req: &HttpRequest) -> bool {
+    AcceptEncoding::parse(req).is_ok_and(|accept| {
+        accept.iter().any(|item| {
+            item.quality > Quality::ZERO
+                && match &item.item {
+                    actix_web::http::header::Preference::Any => true,
+                    actix_web::http::header::Preference::Specific(encoding) => {
+                        *encoding == Encoding::gzip()
+                    }
+                }
+        })
+    })
 }
 
 /// The best format for the request's `Accept` header; `None` when the client accepts nothing we

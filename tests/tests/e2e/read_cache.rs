@@ -220,6 +220,62 @@ async fn authenticated_requests_bypass_and_never_share(engine: Engine) {
     assert_eq!(verdict, "BYPASS");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kept_answer_is_sent_gzip_compressed_to_clients_that_take_it() {
+    let app = cached_app(Engine::Sqlite, Dataset::MButterfly, 32).await;
+    let url = format!(
+        "{}?query={}",
+        app.url("/graphql"),
+        "%7B%20film(slug%3A%20%22m-butterfly-1993%22)%20%7B%20title%20synopsis%20plot%20%7D%20%7D"
+    );
+    let get = async |gzip: bool, if_none_match: Option<&str>| {
+        let mut request = app.client.get(&url);
+        if gzip {
+            request = request.header("accept-encoding", "gzip");
+        }
+        if let Some(etag) = if_none_match {
+            request = request.header("if-none-match", etag);
+        }
+        let response = request.send().await.unwrap();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+        };
+        let facts = (
+            response.status().as_u16(),
+            header("x-stinger-cache"),
+            header("content-encoding"),
+            header("etag"),
+        );
+        (facts, response.bytes().await.unwrap())
+    };
+
+    let ((status, verdict, encoding, gzip_etag), first) = get(true, None).await;
+    assert_eq!((status, verdict.as_deref()), (200, Some("MISS")));
+    assert_eq!(encoding.as_deref(), Some("gzip"));
+    let ((_, verdict, encoding, etag), again) = get(true, None).await;
+    assert_eq!(verdict.as_deref(), Some("HIT"));
+    assert_eq!(encoding.as_deref(), Some("gzip"), "kept compressed");
+    assert_eq!((etag, &again), (gzip_etag.clone(), &first));
+    let mut json = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&again[..]), &mut json).unwrap();
+
+    let ((_, verdict, encoding, plain_etag), plain) = get(false, None).await;
+    assert_eq!(verdict.as_deref(), Some("HIT"));
+    assert_eq!(encoding, None, "plain for a client that does not take gzip");
+    assert_eq!(plain, json, "the same answer either way");
+    assert_ne!(
+        plain_etag, gzip_etag,
+        "each representation has its own ETag"
+    );
+
+    let ((status, _, _, _), body) = get(true, gzip_etag.as_deref()).await;
+    assert_eq!(status, 304, "revalidated from the cache");
+    assert!(body.is_empty());
+}
+
 both_engines!(turned_off_it_bypasses);
 async fn turned_off_it_bypasses(engine: Engine) {
     let app = spawn_app_with(engine, Dataset::MButterfly, |config| {

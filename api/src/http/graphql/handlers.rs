@@ -8,7 +8,7 @@ use super::request::{
     GetParams, check_document, parse_body, read_body, require_json, with_context,
 };
 use super::response::{
-    etag_of, not_acceptable, respond, respond_serialised, success_body, unauthenticated,
+    etag_of, not_acceptable, respond, respond_cached, success_body, unauthenticated,
 };
 use crate::cache::Cached;
 use crate::cache::key::Key;
@@ -19,10 +19,11 @@ use crate::graphql::error_kinds::{IntrospectionOnly, is_introspection_only};
 use crate::graphql::field_order;
 use crate::graphql::{observer, rate_limit};
 use crate::http::graphiql;
-use crate::http::negotiation::{ResponseFormat, negotiate};
+use crate::http::negotiation::{ResponseFormat, accepts_gzip, negotiate};
 use crate::http::request_id::RequestId;
 use crate::rate_limit::Subject;
 use actix_web::http::header;
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::Response;
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
@@ -127,13 +128,7 @@ async fn execute(
             rate_limit::charge(&state.rate_limits, Subject::Address(client.ip), hit.cost).await;
         let (mut http, errors) = match charged {
             Ok(()) => {
-                let http = respond_serialised(
-                    hit.body.clone(),
-                    &hit.etag,
-                    &hit.cache_control,
-                    format,
-                    revalidate,
-                );
+                let http = respond_cached(&hit, format, revalidate, accepts_gzip(req));
                 (http, Vec::new())
             }
             Err(refusal) => {
@@ -197,19 +192,22 @@ async fn execute(
     }
     let revalidate = is_get.then(|| if_none_match(req));
     let kept = match (&state.read_cache, shared.clone(), generation) {
-        (Some(cache), Some(key), Some(generation)) if response.errors.is_empty() => recorder
-            .take()
-            .and_then(|tags| keep(cache, key, &response, recorder.cost(), tags, generation)),
+        (Some(cache), Some(key), Some(generation)) if response.errors.is_empty() => {
+            recorder.take().and_then(|tags| {
+                let fresh = Fresh {
+                    key,
+                    tags,
+                    generation,
+                    cost: recorder.cost(),
+                    gzip: accepts_gzip(req),
+                };
+                keep(cache, &response, fresh)
+            })
+        }
         _ => None,
     };
     let mut http = match kept {
-        Some(kept) => respond_serialised(
-            kept.body.clone(),
-            &kept.etag,
-            &kept.cache_control,
-            format,
-            revalidate,
-        ),
+        Some(kept) => respond_cached(&kept, format, revalidate, accepts_gzip(req)),
         None => respond(response, format, limits, request_id, revalidate),
     };
     mark(
@@ -229,26 +227,44 @@ async fn execute(
     http
 }
 
-/// Serialises a successful answer once, for the client and for the read cache; what was kept
-/// (`None` when it could not be serialised: `respond` then reports it).
-fn keep(
-    cache: &crate::cache::ReadCache,
+/// A successful answer computed for the read cache: where it goes and what it cost.
+struct Fresh {
     key: Key,
-    response: &Response,
-    cost: u32,
     tags: Vec<crate::cache::tags::Tag>,
+    /// The cache's generation before the answer was computed.
     generation: u64,
-) -> Option<Arc<Cached>> {
+    cost: u32,
+    /// Keep a gzip form too (the client takes gzip).
+    gzip: bool,
+}
+
+/// Serialises a successful answer once, for the client and for the read cache (compressed too
+/// when its client takes gzip); what was kept (`None` when it could not be serialised:
+/// `respond` then reports it).
+fn keep(cache: &crate::cache::ReadCache, response: &Response, fresh: Fresh) -> Option<Arc<Cached>> {
     let body = success_body(response).ok()?;
     let etag = std::str::from_utf8(&body).map(etag_of).ok()?;
-    let bytes = body.len() + etag.len();
+    let gzip = fresh.gzip.then(|| gzip(&body)).flatten();
+    let bytes = body.len() + etag.len() + gzip.as_ref().map_or(0, |g| g.len());
     let cached = Cached {
         body,
         etag,
+        gzip,
         cache_control: response.cache_control,
-        cost,
+        cost: fresh.cost,
     };
-    Some(cache.insert(key, cached, bytes, tags, generation))
+    Some(cache.insert(fresh.key, cached, bytes, fresh.tags, fresh.generation))
+}
+
+/// `body` gzip-compressed (`None` if compressing failed: the plain body is sent then).
+fn gzip(body: &[u8]) -> Option<Bytes> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(body.len() / 4),
+        flate2::Compression::default(),
+    );
+    encoder.write_all(body).ok()?;
+    encoder.finish().ok().map(Bytes::from)
 }
 
 /// The `If-None-Match` of a request (empty when absent).

@@ -1,6 +1,7 @@
 //! Shaping what `/graphql` answers: refusals before execution, and executed responses masked,
 //! capped and serialised with the status the negotiated format calls for.
 
+use crate::cache::Cached;
 use crate::config::Limits;
 use crate::error::{INTERNAL, PUBLIC_CODES, code, coded_error, error_code};
 use crate::http::negotiation::ResponseFormat;
@@ -168,17 +169,21 @@ pub fn etag_of(json: &str) -> String {
     format!("\"{}\"", &super::persisted::sha256_hex(json)[..32])
 }
 
-/// Sends a successful answer already serialised (a read-cache hit) as [`respond`] sends one.
-pub fn respond_serialised(
-    body: Bytes,
-    etag: &str,
-    cache_control: &CacheControl,
+/// Sends an answer the read cache keeps as [`respond`] sends one, gzip-compressed as kept when
+/// the client takes gzip (the compression middleware leaves an encoded body alone).
+pub fn respond_cached(
+    cached: &Cached,
     format: ResponseFormat,
     revalidate: Option<&str>,
+    gzip: bool,
 ) -> HttpResponse {
+    let (body, etag, compressed) = cached.representation(gzip);
     let mut http = HttpResponse::Ok();
     http.content_type(format.content_type());
-    answer(http, body, Some(etag), cache_control, revalidate)
+    if compressed {
+        http.insert_header((header::CONTENT_ENCODING, "gzip"));
+    }
+    answer(http, body, Some(&etag), &cached.cache_control, revalidate)
 }
 
 /// A successful answer's headers and body: for GET (`revalidate`, its `If-None-Match`) the
