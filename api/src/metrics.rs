@@ -24,10 +24,11 @@
 //! | `stinger_graphql_subscriptions` | gauge | | subscriptions running |
 //! | `stinger_graphql_subscription_responses_total` | counter | operation, outcome | responses sent on subscriptions (events, or the error that ended one) |
 //! | `stinger_rate_limited_total` | counter | by | operations refused by a rate limit (`address`, `account`) |
-//! | `stinger_read_cache_hits_total`, `_misses_total`, `_evictions_total`, `_invalidations_total` | counter | | the read cache's lookups answered and not, entries evicted for room, entries dropped by writes (read when scraped) |
-//! | `stinger_read_cache_entries`, `_bytes`, `_max_bytes` | gauge | | what it holds, and its budget (`STINGER_READ_CACHE_MB`) |
+//! | `stinger_read_cache_hits_total`, `_misses_total`, `_evictions_total`, `_invalidations_total` | counter | layer | the read caches' lookups answered and not, entries evicted for room, entries dropped by writes (read when scraped); `layer` is `answers` or `rows` |
+//! | `stinger_read_cache_entries`, `_bytes`, `_max_bytes` | gauge | layer | what each holds, and its budget (from `STINGER_READ_CACHE_MB`) |
 
-use crate::cache::ReadCache;
+use crate::cache::Caches;
+use crate::cache::stats::Snapshot;
 use actix_web::dev::Server;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use async_graphql::ServerError;
@@ -203,7 +204,7 @@ pub fn enable() -> bool {
 pub fn serve(
     listen: &str,
     db: DatabaseConnection,
-    read_cache: Option<Arc<ReadCache>>,
+    read_cache: Option<Arc<Caches>>,
 ) -> std::io::Result<(Server, SocketAddr)> {
     let listener = TcpListener::bind(listen)?;
     let address = listener.local_addr()?;
@@ -228,14 +229,15 @@ pub fn serve(
 /// `GET /metrics`: reads the gauges known only when asked, then renders every metric.
 async fn scrape(
     db: web::Data<DatabaseConnection>,
-    read_cache: web::Data<Option<Arc<ReadCache>>>,
+    read_cache: web::Data<Option<Arc<Caches>>>,
 ) -> HttpResponse {
     let Some(handle) = handle() else {
         return HttpResponse::ServiceUnavailable().body("metrics are not recorded here\n");
     };
     read_pool(&db);
-    if let Some(cache) = read_cache.as_ref() {
-        read_cache_figures(cache);
+    if let Some(caches) = read_cache.as_ref() {
+        read_cache_figures("answers", caches.answers.stats(), caches.answers.limit());
+        read_cache_figures("rows", caches.rows.stats(), caches.rows.limit());
     }
     if let Err(err) = read_edits(&db).await {
         tracing::warn!(error = %err, "edits by status could not be counted for /metrics");
@@ -273,16 +275,17 @@ fn read_pool(db: &DatabaseConnection) {
     metrics::gauge!("stinger_db_pool_max_connections").set(f64::from(max));
 }
 
-/// The read cache's counters and size.
-fn read_cache_figures(cache: &ReadCache) {
-    let stats = cache.stats();
-    metrics::counter!("stinger_read_cache_hits_total").absolute(stats.hits);
-    metrics::counter!("stinger_read_cache_misses_total").absolute(stats.misses);
-    metrics::counter!("stinger_read_cache_evictions_total").absolute(stats.evictions);
-    metrics::counter!("stinger_read_cache_invalidations_total").absolute(stats.invalidations);
-    metrics::gauge!("stinger_read_cache_entries").set(stats.entries as f64);
-    metrics::gauge!("stinger_read_cache_bytes").set(stats.bytes as f64);
-    metrics::gauge!("stinger_read_cache_max_bytes").set(cache.limit() as f64);
+/// A read cache's counters and size.
+fn read_cache_figures(layer: &'static str, stats: Snapshot, limit: usize) {
+    metrics::counter!("stinger_read_cache_hits_total", "layer" => layer).absolute(stats.hits);
+    metrics::counter!("stinger_read_cache_misses_total", "layer" => layer).absolute(stats.misses);
+    metrics::counter!("stinger_read_cache_evictions_total", "layer" => layer)
+        .absolute(stats.evictions);
+    metrics::counter!("stinger_read_cache_invalidations_total", "layer" => layer)
+        .absolute(stats.invalidations);
+    metrics::gauge!("stinger_read_cache_entries", "layer" => layer).set(stats.entries as f64);
+    metrics::gauge!("stinger_read_cache_bytes", "layer" => layer).set(stats.bytes as f64);
+    metrics::gauge!("stinger_read_cache_max_bytes", "layer" => layer).set(limit as f64);
 }
 
 /// Edits by status, every status present (0 when none).

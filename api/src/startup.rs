@@ -58,7 +58,7 @@ pub struct Application {
     stopping: tokio::sync::watch::Sender<bool>,
     db: DatabaseConnection,
     /// The read cache, when on.
-    read_cache: Option<Arc<crate::cache::ReadCache>>,
+    read_cache: Option<Arc<crate::cache::Caches>>,
 }
 
 impl Application {
@@ -95,7 +95,7 @@ impl Application {
         let read_cache = config
             .operations
             .read_cache
-            .then(|| crate::cache::read_cache(config.operations.read_cache_mb));
+            .then(|| crate::cache::Caches::new(config.operations.read_cache_mb));
         let metrics = match &config.operations.metrics_listen {
             Some(listen) => {
                 crate::metrics::enable();
@@ -148,7 +148,8 @@ impl Application {
                 PersistedQueries::DEFAULT_CAPACITY,
                 config.operations.persisted_queries_only,
             ),
-            read_cache: read_cache.clone(),
+            read_cache: read_cache.as_ref().map(|caches| caches.answers.clone()),
+            row_cache: read_cache.as_ref().map(|caches| caches.rows.clone()),
             rate_limits,
             stopping: stopping_rx,
         });
@@ -186,8 +187,8 @@ impl Application {
         })
     }
 
-    /// The read cache (`None` when it is off).
-    pub fn read_cache(&self) -> Option<Arc<crate::cache::ReadCache>> {
+    /// The read caches (`None` when they are off).
+    pub fn read_cache(&self) -> Option<Arc<crate::cache::Caches>> {
         self.read_cache.clone()
     }
 

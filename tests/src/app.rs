@@ -20,8 +20,8 @@ pub struct TestApp {
     pub test_db: TestDb,
     /// SQL statements the server has run (every statement on its connection pool).
     pub statements: Arc<AtomicUsize>,
-    /// The server's read cache, when on.
-    pub read_cache: Option<Arc<stinger_api::cache::ReadCache>>,
+    /// The server's read caches, when on.
+    pub read_cache: Option<Arc<stinger_api::cache::Caches>>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
@@ -85,11 +85,19 @@ pub async fn spawn_app_with(
 }
 
 impl TestApp {
-    /// The read cache's counters and size (zeros when it is off).
+    /// The answer cache's counters and size (zeros when it is off).
     pub fn read_cache_stats(&self) -> stinger_api::cache::stats::Snapshot {
         self.read_cache
             .as_ref()
-            .map(|cache| cache.stats())
+            .map(|caches| caches.answers.stats())
+            .unwrap_or_default()
+    }
+
+    /// The row cache's counters and size (zeros when it is off).
+    pub fn row_cache_stats(&self) -> stinger_api::cache::stats::Snapshot {
+        self.read_cache
+            .as_ref()
+            .map(|caches| caches.rows.stats())
             .unwrap_or_default()
     }
 

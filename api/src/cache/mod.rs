@@ -2,11 +2,12 @@
 //! a write drops exactly the entries whose tags it touched (issue 13).
 //!
 //! `tags` names what a read touched, `key` identifies a request, `store` keeps entries within a
-//! byte budget, `stats` counts what happened for the operator, `watch` finds on SQLite what
-//! other processes changed.
+//! byte budget, `stats` counts what happened for the operator, `rows` keeps the rows behind the
+//! loaders of authenticated requests, `watch` finds on SQLite what other processes changed.
 
 pub mod key;
 pub mod recording;
+pub mod rows;
 pub mod stats;
 pub mod store;
 pub mod tags;
@@ -50,15 +51,41 @@ impl Cached {
 /// The process's read cache, shared by the HTTP handlers and the change events.
 pub type ReadCache = store::Store<Cached>;
 
-/// A read cache of `megabytes` MiB.
-pub fn read_cache(megabytes: usize) -> Arc<ReadCache> {
-    Arc::new(store::Store::new(megabytes.saturating_mul(1024 * 1024)))
+/// The process's caches of public data, which writes invalidate alike: whole anonymous answers,
+/// and the rows behind the loaders of authenticated requests.
+#[derive(Debug)]
+pub struct Caches {
+    pub answers: Arc<ReadCache>,
+    pub rows: Arc<rows::RowCache>,
 }
 
-/// Drops what `touched` names.
-pub fn invalidate(cache: &ReadCache, touched: &Touched) {
+impl Caches {
+    /// Caches holding `megabytes` MiB in all: three quarters for answers, a quarter for rows.
+    pub fn new(megabytes: usize) -> Arc<Self> {
+        let bytes = megabytes.saturating_mul(1024 * 1024);
+        let rows = bytes / 4;
+        Arc::new(Self {
+            answers: Arc::new(store::Store::new(bytes - rows)),
+            rows: Arc::new(store::Store::new(rows)),
+        })
+    }
+
+    /// Drops what `touched` names, from both.
+    pub fn invalidate(&self, touched: &Touched) {
+        drop_touched(&self.answers, touched);
+        drop_touched(&self.rows, touched);
+    }
+
+    /// Drops everything (what changed is unknown).
+    pub fn clear(&self) {
+        self.answers.clear();
+        self.rows.clear();
+    }
+}
+
+fn drop_touched<V>(store: &store::Store<V>, touched: &Touched) {
     match touched {
-        Touched::Tags(tags) => cache.invalidate(tags),
-        Touched::Everything => cache.clear(),
+        Touched::Tags(tags) => store.invalidate(tags),
+        Touched::Everything => store.clear(),
     }
 }

@@ -4,7 +4,7 @@
 //! revision, and drops from its read cache what they touched. On PostgreSQL the same changes
 //! arrive through `LISTEN/NOTIFY` instead (`service::events`).
 
-use super::ReadCache;
+use super::Caches;
 use super::tags::Touched;
 use entity::{TargetType, revision};
 use sea_orm::{
@@ -29,7 +29,7 @@ struct Marks {
 }
 
 /// Watches `db` for changes committed by other processes while `cache` lives.
-pub fn watch(db: DatabaseConnection, cache: Weak<ReadCache>) {
+pub fn watch(db: DatabaseConnection, cache: Weak<Caches>) {
     tokio::spawn(async move {
         let mut seen = marks(&db).await.ok();
         let mut ticks = tokio::time::interval(INTERVAL);
@@ -55,7 +55,7 @@ pub fn watch(db: DatabaseConnection, cache: Weak<ReadCache>) {
 /// Drops what changed since `seen` (everything when `seen` is unknown); the marks now.
 async fn look(
     db: &DatabaseConnection,
-    cache: &ReadCache,
+    cache: &Caches,
     seen: Option<Marks>,
 ) -> Result<Marks, DbErr> {
     let now = marks(db).await?;
@@ -87,7 +87,7 @@ async fn look(
     }
     for (target, id) in changed {
         // A revision names its object but not every link of a film's part: those drop all.
-        super::invalidate(cache, &Touched::of_change(target, id));
+        cache.invalidate(&Touched::of_change(target, id));
     }
     Ok(now)
 }

@@ -1,6 +1,8 @@
 //! Per-request DataLoaders, one per access path, named by their key. Each batches the keys a
 //! request asks for into one `IN (…)` query through `service::catalog`.
 
+use crate::cache::rows::{self, Kind, RowCache};
+use crate::cache::tags::Tag;
 use crate::error::{ApiError, ApiResult};
 use crate::service::credits::{self, CreditScope, FilmCreditCursor, PersonCreditCursor};
 use crate::service::{catalog, editorial};
@@ -12,6 +14,31 @@ use entity::{
 use sea_orm::{DatabaseConnection, DbErr};
 use std::collections::HashMap;
 use std::sync::Arc;
+
+/// A loader whose rows the row cache keeps for authenticated requests (`cache::rows`), each
+/// tagged with its owner (`$owner`: the tag of the id's film, person or company).
+macro_rules! kept_loader {
+    ($(#[$doc:meta])* $name:ident => $value:ty, $fetch:path, $owner:path) => {
+        $(#[$doc])*
+        pub struct $name(DatabaseConnection, Option<Arc<RowCache>>);
+
+        impl Loader<i64> for $name {
+            type Value = $value;
+            type Error = Arc<DbErr>;
+
+            async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, $value>, Self::Error> {
+                let kind = Kind {
+                    name: stringify!($name),
+                    owner: $owner,
+                };
+                rows::load(self.1.as_deref(), kind, keys, async |ids: &[i64]| {
+                    $fetch(&self.0, ids).await
+                })
+                .await
+            }
+        }
+    };
+}
 
 macro_rules! batch_loader {
     ($(#[$doc:meta])* $name:ident => $value:ty, $fetch:path) => {
@@ -29,26 +56,26 @@ macro_rules! batch_loader {
     };
 }
 
-batch_loader!(/// Films by id.
-    FilmById => film::Model, catalog::by_ids::<film::Entity>);
-batch_loader!(/// People by id.
-    PersonById => person::Model, catalog::by_ids::<person::Entity>);
-batch_loader!(/// Companies by id.
-    CompanyById => company::Model, catalog::by_ids::<company::Entity>);
-batch_loader!(/// Genres of a film.
-    GenresByFilm => Vec<String>, catalog::genres_by_films);
-batch_loader!(/// Credit scenes of a film.
-    ScenesByFilm => Vec<credit_scene::Model>, catalog::scenes_by_films);
-batch_loader!(/// Scores of a film.
-    ScoresByFilm => Vec<score::Model>, catalog::scores_by_films);
-batch_loader!(/// Trivia of a film.
-    TriviaByFilm => Vec<trivia::Model>, catalog::trivia_by_films);
+kept_loader!(/// Films by id.
+    FilmById => film::Model, catalog::by_ids::<film::Entity>, Tag::Film);
+kept_loader!(/// People by id.
+    PersonById => person::Model, catalog::by_ids::<person::Entity>, Tag::Person);
+kept_loader!(/// Companies by id.
+    CompanyById => company::Model, catalog::by_ids::<company::Entity>, Tag::Company);
+kept_loader!(/// Genres of a film.
+    GenresByFilm => Vec<String>, catalog::genres_by_films, Tag::Film);
+kept_loader!(/// Credit scenes of a film.
+    ScenesByFilm => Vec<credit_scene::Model>, catalog::scenes_by_films, Tag::Film);
+kept_loader!(/// Scores of a film.
+    ScoresByFilm => Vec<score::Model>, catalog::scores_by_films, Tag::Film);
+kept_loader!(/// Trivia of a film.
+    TriviaByFilm => Vec<trivia::Model>, catalog::trivia_by_films, Tag::Film);
 batch_loader!(/// How many credits a person has.
     CreditCountByPerson => u64, credits::count_person_credits);
-batch_loader!(/// Company links of a film.
-    CompanyLinksByFilm => Vec<film_company::Model>, catalog::company_links_by_films);
-batch_loader!(/// Company links of a company.
-    CompanyLinksByCompany => Vec<film_company::Model>, catalog::company_links_by_companies);
+kept_loader!(/// Company links of a film.
+    CompanyLinksByFilm => Vec<film_company::Model>, catalog::company_links_by_films, Tag::Film);
+kept_loader!(/// Company links of a company.
+    CompanyLinksByCompany => Vec<film_company::Model>, catalog::company_links_by_companies, Tag::Company);
 batch_loader!(/// Accounts by id.
     UserById => user::Model, catalog::by_ids::<user::Entity>);
 batch_loader!(/// Edits by id.
@@ -257,26 +284,31 @@ pub struct Loaders {
 }
 
 impl Loaders {
-    /// Fresh loaders over `db`, each waiting `delay` to collect keys before it queries.
-    pub fn new(db: &DatabaseConnection, delay: std::time::Duration) -> Self {
+    /// Fresh loaders over `db`, each waiting `delay` to collect keys before it queries; the
+    /// public rows through `rows` when given (authenticated requests).
+    pub fn new(
+        db: &DatabaseConnection,
+        delay: std::time::Duration,
+        rows: Option<Arc<RowCache>>,
+    ) -> Self {
         fn make<T: Send + Sync + 'static>(loader: T, delay: std::time::Duration) -> DataLoader<T> {
             DataLoader::new(loader, crate::db::request_scope::spawn).delay(delay)
         }
         Self {
-            film: make(FilmById(db.clone()), delay),
-            person: make(PersonById(db.clone()), delay),
-            company: make(CompanyById(db.clone()), delay),
-            genres: make(GenresByFilm(db.clone()), delay),
-            scenes: make(ScenesByFilm(db.clone()), delay),
-            scores: make(ScoresByFilm(db.clone()), delay),
-            trivia: make(TriviaByFilm(db.clone()), delay),
+            film: make(FilmById(db.clone(), rows.clone()), delay),
+            person: make(PersonById(db.clone(), rows.clone()), delay),
+            company: make(CompanyById(db.clone(), rows.clone()), delay),
+            genres: make(GenresByFilm(db.clone(), rows.clone()), delay),
+            scenes: make(ScenesByFilm(db.clone(), rows.clone()), delay),
+            scores: make(ScoresByFilm(db.clone(), rows.clone()), delay),
+            trivia: make(TriviaByFilm(db.clone(), rows.clone()), delay),
             film_credits: make(FilmCreditPages(db.clone()), delay),
             person_credits: make(PersonCreditPages(db.clone()), delay),
             film_credit_count: make(CreditCountByFilm(db.clone()), delay),
             person_credit_count: make(CreditCountByPerson(db.clone()), delay),
             directors: make(DirectorsByFilm(db.clone()), delay),
-            links_by_film: make(CompanyLinksByFilm(db.clone()), delay),
-            links_by_company: make(CompanyLinksByCompany(db.clone()), delay),
+            links_by_film: make(CompanyLinksByFilm(db.clone(), rows.clone()), delay),
+            links_by_company: make(CompanyLinksByCompany(db.clone(), rows.clone()), delay),
             credit_scene: make(CreditSceneById(db.clone()), delay),
             credit: make(CreditById(db.clone()), delay),
             film_company: make(FilmCompanyById(db.clone()), delay),

@@ -141,8 +141,8 @@ impl Events {
 #[derive(Debug)]
 pub struct EditEventHub {
     sender: broadcast::Sender<Event>,
-    /// The process's read cache, which change events invalidate.
-    cache: std::sync::OnceLock<Arc<crate::cache::ReadCache>>,
+    /// The process's read caches, which change events invalidate.
+    cache: std::sync::OnceLock<Arc<crate::cache::Caches>>,
     /// Events arrive through `LISTEN` (PostgreSQL) rather than from [`Events::committed`].
     listening: bool,
 }
@@ -223,14 +223,14 @@ impl EditEventHub {
     }
 
     /// Makes change events invalidate `cache` (once, at startup).
-    pub fn attach_cache(&self, cache: Arc<crate::cache::ReadCache>) {
+    pub fn attach_cache(&self, cache: Arc<crate::cache::Caches>) {
         let _ = self.cache.set(cache);
     }
 
-    /// Drops from the read cache what a change event touched.
+    /// Drops from the read caches what a change event touched.
     fn drop_cached(&self, event: &Event) {
         if let (Event::Changed(touched), Some(cache)) = (event, self.cache.get()) {
-            crate::cache::invalidate(cache, touched);
+            cache.invalidate(touched);
         }
     }
 

@@ -288,6 +288,9 @@ async fn metrics_count_operations_errors_statements_logins_edits_and_sockets(eng
     );
 }
 
+/// The labels of the answer cache's series.
+const ANSWERS: &[&str] = &["layer=\"answers\""];
+
 both_engines!(
     read_cache_hits_count_as_operations_and_the_cache_reports_its_figures,
     flavor = "multi_thread",
@@ -344,31 +347,33 @@ async fn read_cache_hits_count_as_operations_and_the_cache_reports_its_figures(e
         "{engine:?}: {statements} statements, all from the one miss"
     );
     assert_eq!(
-        value(&after, "stinger_read_cache_hits_total", &[]),
+        value(&after, "stinger_read_cache_hits_total", ANSWERS),
         2.0,
         "{engine:?}"
     );
     assert_eq!(
-        value(&after, "stinger_read_cache_misses_total", &[]),
+        value(&after, "stinger_read_cache_misses_total", ANSWERS),
         1.0,
         "{engine:?}"
     );
     assert_eq!(
-        value(&after, "stinger_read_cache_entries", &[]),
+        value(&after, "stinger_read_cache_entries", ANSWERS),
         1.0,
         "{engine:?}"
     );
-    assert!(value(&after, "stinger_read_cache_bytes", &[]) > 0.0);
+    assert!(value(&after, "stinger_read_cache_bytes", ANSWERS) > 0.0);
     assert_eq!(
-        value(&after, "stinger_read_cache_max_bytes", &[]),
-        8.0 * 1024.0 * 1024.0
+        value(&after, "stinger_read_cache_max_bytes", ANSWERS)
+            + value(&after, "stinger_read_cache_max_bytes", &["layer=\"rows\""]),
+        8.0 * 1024.0 * 1024.0,
+        "the budget is shared by answers and rows"
     );
     assert_eq!(
-        value(&after, "stinger_read_cache_evictions_total", &[]),
+        value(&after, "stinger_read_cache_evictions_total", ANSWERS),
         0.0
     );
     assert_eq!(
-        value(&after, "stinger_read_cache_invalidations_total", &[]),
+        value(&after, "stinger_read_cache_invalidations_total", ANSWERS),
         0.0
     );
 }

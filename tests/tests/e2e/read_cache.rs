@@ -276,6 +276,46 @@ async fn a_kept_answer_is_sent_gzip_compressed_to_clients_that_take_it() {
     assert!(body.is_empty());
 }
 
+both_engines!(authenticated_reads_keep_rows_and_a_write_drops_its_owner_s);
+async fn authenticated_reads_keep_rows_and_a_write_drops_its_owner_s(engine: Engine) {
+    const PAGE: &str = "query($id: ID!) { film(id: $id) { synopsis genres scores { value } trivia { question } } }";
+    let app = cached_app(engine, Dataset::MButterfly, 32).await;
+    let tokens = reviewers(&app).await;
+    let id = film(&app, SLUG).await.1["id"].clone();
+    let read = async || {
+        let before = app.statements.load(std::sync::atomic::Ordering::SeqCst);
+        let (verdict, body) = ask(&app, Some(&tokens.0), PAGE, json!({ "id": id })).await;
+        assert_eq!(verdict, "BYPASS", "an account's answer is never kept whole");
+        let statements = app.statements.load(std::sync::atomic::Ordering::SeqCst) - before;
+        (statements, body["data"]["film"].clone())
+    };
+
+    let (cold, first) = read().await;
+    let (warm, again) = read().await;
+    assert_eq!(again, first);
+    assert!(
+        warm + 4 <= cold,
+        "{engine:?}: the film, its genres, scores and trivia come from the row cache: {cold} then {warm} statements"
+    );
+    let rows = app.row_cache_stats();
+    assert!(rows.hits >= 4 && rows.entries >= 4, "{engine:?}: {rows:?}");
+
+    // Anonymous requests never read or fill it.
+    film(&app, SLUG).await;
+    ask(&app, None, PAGE, json!({ "id": id })).await;
+    let after_anonymous = app.row_cache_stats();
+    assert_eq!(
+        (after_anonymous.hits, after_anonymous.misses),
+        (rows.hits, rows.misses),
+        "{engine:?}"
+    );
+
+    // A change to the film drops its rows: the next authenticated read sees it.
+    fix_synopsis(&app, &tokens, &id, "Rows follow the approval.").await;
+    let (_, after) = read().await;
+    assert_eq!(after["synopsis"], "Rows follow the approval.", "{engine:?}");
+}
+
 both_engines!(turned_off_it_bypasses);
 async fn turned_off_it_bypasses(engine: Engine) {
     let app = spawn_app_with(engine, Dataset::MButterfly, |config| {

@@ -143,7 +143,12 @@ async fn execute(
         mark(&mut http, if errors.is_empty() { "HIT" } else { "BYPASS" });
         return http;
     }
-    let mut request = with_context(request, state, client);
+    let rows = if anonymous {
+        None
+    } else {
+        state.row_cache.clone()
+    };
+    let mut request = with_context(request, state, client, rows);
     let recorder = Arc::new(Recorder::default());
     let generation = state.read_cache.as_ref().map(|cache| cache.generation());
     if shared.is_some() {

@@ -54,6 +54,8 @@ pub struct GraphqlState {
     pub persisted: persisted::PersistedQueries,
     /// Anonymous answers kept in process (`None` when `STINGER_READ_CACHE=off`).
     pub read_cache: Option<Arc<crate::cache::ReadCache>>,
+    /// Rows behind the loaders of authenticated requests (`None` when the cache is off).
+    pub row_cache: Option<Arc<crate::cache::rows::RowCache>>,
     /// The rate limits (the schema charges what it runs; a cached answer is charged here).
     pub rate_limits: Arc<crate::rate_limit::RateLimits>,
     /// Becomes `true` when the server begins to stop: open WebSockets close with 1001.

@@ -16,18 +16,21 @@ use actix_web::{HttpRequest, web};
 use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 /// Attaches what an operation needs, the one place both paths (HTTP requests and WebSocket
 /// subscriptions) build it: its own DataLoaders, where it came from, the slot that holds the
 /// viewer's account once re-loaded, and the count of its password checks. The viewer itself comes from the bearer token (HTTP) or
-/// `connection_init` (WebSocket).
+/// `connection_init` (WebSocket). `rows` is the row cache for the loaders of an authenticated
+/// request (`None` for anonymous ones, whose whole answers are cached instead).
 pub fn with_context(
     request: async_graphql::Request,
     state: &GraphqlState,
     client: ClientInfo,
+    rows: Option<Arc<crate::cache::rows::RowCache>>,
 ) -> async_graphql::Request {
     request
-        .data(Loaders::new(&state.db, state.limits.loader_delay))
+        .data(Loaders::new(&state.db, state.limits.loader_delay, rows))
         .data(client)
         .data(AccountSlot::default())
         .data(PasswordChecks::default())

@@ -325,7 +325,8 @@ impl Executor for Connection {
             ));
         }
         let guard = RunningGuard(self.running.clone());
-        let request = with_context(request, &self.state, self.client.clone());
+        // Subscriptions follow edits, which are never cached: no row cache.
+        let request = with_context(request, &self.state, self.client.clone(), None);
         let request_id = self.request_id;
         let max_errors = limits.max_errors;
         Executor::execute_stream(&self.state.schema, request, session_data)
