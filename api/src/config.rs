@@ -33,7 +33,7 @@
 //! | `STINGER_METRICS_LISTEN` | none | address of the Prometheus `/metrics` listener (off when unset) |
 //! | `STINGER_PERSISTED_QUERIES_ONLY` | `false` | anonymous requests run only persisted queries known by hash |
 //! | `STINGER_READ_CACHE` | `on` | `off` turns off the in-process cache of anonymous responses |
-//! | `STINGER_READ_CACHE_MB` | `32` | bytes the read cache may hold, in MiB (least recently used go first) |
+//! | `STINGER_READ_CACHE_MB` | `32` | bytes the read caches may hold together, in MiB (¾ answers, ¼ rows; least recently used go first) |
 //! | `STINGER_RATE_LIMIT_ANONYMOUS` | `3000` | anonymous requests per minute per client address (by cost; 0 = off) |
 //! | `STINGER_RATE_LIMIT_ACCOUNT` | `120` | mutations per minute per account (by cost; 0 = off) |
 //! | `STINGER_REDIS_URL` | none | Redis for limits shared across API processes |
@@ -361,10 +361,11 @@ pub struct Operations {
     /// clients register them); anonymous clients cannot bring new queries.
     #[arg(long, env = "STINGER_PERSISTED_QUERIES_ONLY", default_value_t = false, action = clap::ArgAction::Set, value_name = "BOOL")]
     pub persisted_queries_only: bool,
-    /// Whether anonymous responses are cached in process (`on` or `off`).
+    /// Whether public data is cached in process (`on` or `off`): anonymous answers whole, and
+    /// the rows behind authenticated requests.
     #[arg(long = "read-cache", env = "STINGER_READ_CACHE", default_value = "on", value_parser = parse_on_off, action = clap::ArgAction::Set, value_name = "on|off")]
     pub read_cache: bool,
-    /// The read cache's size limit in MiB.
+    /// The read caches' size limit in MiB, together (¾ answers, ¼ rows).
     #[arg(
         long = "read-cache-mb",
         env = "STINGER_READ_CACHE_MB",

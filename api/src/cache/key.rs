@@ -1,23 +1,28 @@
 //! The identity of a cacheable request: its normalised document, operation and variables.
 
-/// A cache key; two requests with the same key get the same anonymous answer.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Key(String);
+use sha2::{Digest, Sha256};
+
+/// A cache key; two requests with the same key get the same anonymous answer. It is the SHA-256
+/// of the normalised request, so an entry and each index that names it hold 32 bytes, whatever
+/// the size of the document (and a collision cannot be crafted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key([u8; 32]);
 
 impl Key {
     /// Builds the key; whitespace runs in the document count as one space.
     pub fn new(document: &str, operation: Option<&str>, variables: &str) -> Self {
-        let mut normalised = String::with_capacity(document.len());
-        for word in document.split_whitespace() {
-            if !normalised.is_empty() {
-                normalised.push(' ');
+        let mut hasher = Sha256::new();
+        for (n, word) in document.split_whitespace().enumerate() {
+            if n > 0 {
+                hasher.update(b" ");
             }
-            normalised.push_str(word);
+            hasher.update(word.as_bytes());
         }
-        Key(format!(
-            "{normalised}\u{0}{}\u{0}{variables}",
-            operation.unwrap_or("")
-        ))
+        hasher.update(b"\0");
+        hasher.update(operation.unwrap_or("").as_bytes());
+        hasher.update(b"\0");
+        hasher.update(variables.as_bytes());
+        Key(hasher.finalize().into())
     }
 
     /// Bytes this key holds.

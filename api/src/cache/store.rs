@@ -79,7 +79,7 @@ impl<V> Store<V> {
         match found {
             Some((before, value)) => {
                 inner.by_use.remove(&before);
-                inner.by_use.insert(now, key.clone());
+                inner.by_use.insert(now, *key);
                 Stats::bump(&self.stats.hits, 1);
                 Some(value)
             }
@@ -130,9 +130,9 @@ impl<V> Store<V> {
                 .by_tag
                 .entry(tag.clone())
                 .or_default()
-                .insert(key.clone());
+                .insert(key);
         }
-        inner.by_use.insert(used, key.clone());
+        inner.by_use.insert(used, key);
         inner.bytes += bytes;
         inner.entries.insert(
             key,

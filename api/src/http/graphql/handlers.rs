@@ -196,7 +196,7 @@ async fn execute(
         field_order::restore(&mut response.data, document, operation_name.as_deref());
     }
     let revalidate = is_get.then(|| if_none_match(req));
-    let kept = match (&state.read_cache, shared.clone(), generation) {
+    let kept = match (&state.read_cache, shared, generation) {
         (Some(cache), Some(key), Some(generation)) if response.errors.is_empty() => {
             recorder.take().and_then(|tags| {
                 let fresh = Fresh {
