@@ -57,11 +57,12 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbSe
         // and replaced before a request draws them.
         .test_before_acquire_if_idle_for(IDLE_BEFORE_PING)
         .sqlx_logging(false)
-        // After a lost connection (a restarted server) every connection is checked for a while:
-        // the dead ones are replaced instead of failing the request that draws them.
+        // After a lost connection (a restarted server) every connection is checked for a while,
+        // and while the server stops: the dead ones are replaced instead of failing the request
+        // that draws them.
         .map_sqlx_postgres_before_acquire(|conn, _| {
             Box::pin(async move {
-                if self::fault::recovering() {
+                if self::fault::check_before_use() {
                     sea_orm::sqlx::Connection::ping(conn).await?;
                 }
                 Ok(true)

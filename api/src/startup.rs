@@ -18,6 +18,7 @@ use actix_web::{App, HttpServer, web};
 use sea_orm::DatabaseConnection;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Why the application could not start.
 #[derive(Debug, thiserror::Error)]
@@ -57,8 +58,10 @@ pub struct Application {
     /// Set when a stop signal arrives (WebSockets watch it).
     stopping: tokio::sync::watch::Sender<bool>,
     db: DatabaseConnection,
-    /// The read cache, when on.
+    /// The read caches, when on.
     read_cache: Option<Arc<crate::cache::Caches>>,
+    /// How long a stop waits for accepted requests.
+    shutdown_grace: Duration,
 }
 
 impl Application {
@@ -184,6 +187,7 @@ impl Application {
             stopping,
             db,
             read_cache,
+            shutdown_grace: config.operations.shutdown_grace,
         })
     }
 
@@ -226,11 +230,25 @@ impl Application {
     ) -> std::io::Result<()> {
         let handle = self.server.handle();
         let stopping = self.stopping;
+        let grace = self.shutdown_grace;
         tokio::spawn(async move {
             stop.await;
             tracing::info!("stop signal: closing WebSockets, finishing accepted requests");
+            crate::db::fault::note_stopping();
             let _ = stopping.send(true);
-            handle.stop(true).await;
+            // No new connections; the requests accepted finish while every worker still runs.
+            // (A worker exits with its runtime, and the PostgreSQL connections it opened die
+            // with it, even when another worker's request is using one.)
+            handle.pause().await;
+            let deadline = tokio::time::Instant::now() + grace;
+            while request_log::in_flight() > 0 && tokio::time::Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            let graceful = request_log::in_flight() == 0;
+            if !graceful {
+                tracing::warn!("the grace period ended with requests still running: cutting them");
+            }
+            handle.stop(graceful).await;
         });
         let Some((metrics, _)) = self.metrics else {
             return self.server.await;

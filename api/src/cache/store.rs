@@ -126,11 +126,7 @@ impl<V> Store<V> {
         inner.clock += 1;
         let used = inner.clock;
         for tag in &tags {
-            inner
-                .by_tag
-                .entry(tag.clone())
-                .or_default()
-                .insert(key);
+            inner.by_tag.entry(tag.clone()).or_default().insert(key);
         }
         inner.by_use.insert(used, key);
         inner.bytes += bytes;

@@ -30,6 +30,23 @@ fn note_connection_lost() {
     LAST_LOSS.store(now.saturating_add(1), Ordering::Relaxed);
 }
 
+/// Set once the server begins to stop.
+static STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Notes that the server is stopping. Its HTTP workers then exit one by one, each with the
+/// runtime its PostgreSQL connections were opened on: a pooled connection of an exited worker
+/// is dead ("Tokio context … being shutdown"), so every connection is checked before use from
+/// now on, and a dead one replaced, instead of failing a request still being finished.
+pub fn note_stopping() {
+    STOPPING.store(true, Ordering::Relaxed);
+}
+
+/// Whether pooled connections should be checked before use: a connection was lost recently
+/// (a restarted database), or the server is stopping.
+pub fn check_before_use() -> bool {
+    STOPPING.load(Ordering::Relaxed) || recovering()
+}
+
 /// Whether a connection was lost recently enough that pooled connections should be checked
 /// before use.
 pub fn recovering() -> bool {

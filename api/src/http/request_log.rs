@@ -53,12 +53,37 @@ pub fn note_graphql(facts: GraphqlFacts) {
     });
 }
 
+/// HTTP requests being served now (until their response starts), across every worker.
+static IN_FLIGHT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many HTTP requests are being served now (a graceful stop waits for none).
+pub fn in_flight() -> usize {
+    IN_FLIGHT.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// Counts a request in [`IN_FLIGHT`] while it lives.
+struct Serving;
+
+impl Serving {
+    fn start() -> Self {
+        IN_FLIGHT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Serving
+    }
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        IN_FLIGHT.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 /// The middleware (`actix_web::middleware::from_fn(request_log::middleware)`); wrap it outermost
 /// so the line sees every other middleware's answer.
 pub async fn middleware(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody + 'static>, Error> {
+    let _serving = Serving::start();
     let started = Instant::now();
     let id = RequestId::from_header_or_new(
         req.headers()
