@@ -43,7 +43,7 @@ pub trait Kept: Clone + serde::Serialize + Sized {
 }
 
 macro_rules! kept {
-    ($value:ty, $variant:ident) => {
+    ($value:ty, $variant:ident $(, absent = $absent:expr)?) => {
         impl Kept for $value {
             fn into_row(self) -> Row {
                 Row::$variant(self)
@@ -54,22 +54,9 @@ macro_rules! kept {
                     _ => None,
                 }
             }
-        }
-    };
-    ($value:ty, $variant:ident, list) => {
-        impl Kept for $value {
-            fn into_row(self) -> Row {
-                Row::$variant(self)
-            }
-            fn from_row(row: &Row) -> Option<Self> {
-                match row {
-                    Row::$variant(value) => Some(value.clone()),
-                    _ => None,
-                }
-            }
-            fn absent() -> Option<Self> {
-                Some(Vec::new())
-            }
+            $(fn absent() -> Option<Self> {
+                $absent
+            })?
         }
     };
 }
@@ -77,11 +64,15 @@ macro_rules! kept {
 kept!(film::Model, Film);
 kept!(person::Model, Person);
 kept!(company::Model, Company);
-kept!(Vec<String>, Genres, list);
-kept!(Vec<score::Model>, Scores, list);
-kept!(Vec<trivia::Model>, Trivia, list);
-kept!(Vec<credit_scene::Model>, Scenes, list);
-kept!(Vec<film_company::Model>, CompanyLinks, list);
+kept!(Vec<String>, Genres, absent = Some(Vec::new()));
+kept!(Vec<score::Model>, Scores, absent = Some(Vec::new()));
+kept!(Vec<trivia::Model>, Trivia, absent = Some(Vec::new()));
+kept!(Vec<credit_scene::Model>, Scenes, absent = Some(Vec::new()));
+kept!(
+    Vec<film_company::Model>,
+    CompanyLinks,
+    absent = Some(Vec::new())
+);
 
 /// What one loader keeps: its name (part of the key) and the tag of an id's owner.
 #[derive(Debug, Clone, Copy)]

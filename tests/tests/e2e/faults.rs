@@ -48,6 +48,21 @@ fn start(db: &TestDb, extra: &[(&str, &str)]) -> ServerProcess {
     ServerProcess::on_database(db, &env)
 }
 
+/// A PostgreSQL of the test's own (never the shared server), and Stinger on it with `data` as its
+/// data directory: no rate limits, and a connection waited for 500 ms at most.
+fn on_own_postgres(data: &tempfile::TempDir) -> (PostgresServer, ServerProcess) {
+    let postgres = PostgresServer::start();
+    let server = ServerProcess::start(&[
+        ("DATABASE_URL", postgres.url().as_str()),
+        ("STINGER_DATA_DIR", &data.path().display().to_string()),
+        ("STINGER_DEMO_DATA", "false"),
+        ("STINGER_RATE_LIMIT_ANONYMOUS", "0"),
+        ("STINGER_RATE_LIMIT_ACCOUNT", "0"),
+        ("STINGER_DB_ACQUIRE_TIMEOUT_MS", "500"),
+    ]);
+    (postgres, server)
+}
+
 /// POSTs `query`: status, `Retry-After`, body, and how long the answer took.
 async fn post(
     base: &str,
@@ -178,15 +193,8 @@ async fn a_postgres_restart_fails_at_most_what_was_in_flight() {
         return;
     }
     // Arrange: Stinger on a PostgreSQL of this test's own, under steady load.
-    let postgres = PostgresServer::start();
     let data = tempfile::tempdir().unwrap();
-    let server = ServerProcess::start(&[
-        ("DATABASE_URL", postgres.url().as_str()),
-        ("STINGER_DATA_DIR", &data.path().display().to_string()),
-        ("STINGER_DEMO_DATA", "false"),
-        ("STINGER_RATE_LIMIT_ANONYMOUS", "0"),
-        ("STINGER_DB_ACQUIRE_TIMEOUT_MS", "500"),
-    ]);
+    let (postgres, server) = on_own_postgres(&data);
     let base = server.base_url.clone();
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let load: Vec<_> = (0..4)
@@ -466,16 +474,8 @@ async fn approvals_across_a_postgres_restart_are_applied_once_or_not_at_all() {
         return;
     }
     // Arrange: Stinger on a PostgreSQL of this test's own, with 40 proposed trivia questions.
-    let postgres = PostgresServer::start();
     let data = tempfile::tempdir().unwrap();
-    let server = ServerProcess::start(&[
-        ("DATABASE_URL", postgres.url().as_str()),
-        ("STINGER_DATA_DIR", &data.path().display().to_string()),
-        ("STINGER_DEMO_DATA", "false"),
-        ("STINGER_RATE_LIMIT_ANONYMOUS", "0"),
-        ("STINGER_RATE_LIMIT_ACCOUNT", "0"),
-        ("STINGER_DB_ACQUIRE_TIMEOUT_MS", "500"),
-    ]);
+    let (postgres, server) = on_own_postgres(&data);
     let connection = sea_orm::Database::connect(postgres.url()).await.unwrap();
     stinger_tests::fixtures::m_butterfly(&connection).await;
     for (name, role) in [("eddie", Role::Editor), ("ada", Role::Admin)] {
