@@ -402,3 +402,26 @@ async fn reads_keep_answering_while_a_load_runs(engine: Engine) {
         "{engine:?}: a read saw the load half-done: {before} → {counts_seen:?} → {after}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_load_leaves_postgresql_with_fresh_planner_statistics() {
+    if !stinger_tests::postgres_enabled(module_path!()) {
+        return;
+    }
+    // A bulk load outruns autovacuum: without statistics (`reltuples` -1 after COPY) the planner
+    // takes each table for nearly empty.
+    let db = TestDb::new(Engine::Postgres, Dataset::Empty).await;
+    admin_ok(&db, &["generate", "--films", "30", "--seed", "3"]);
+    let connection = db.connect().await;
+    for (table, at_least) in [("film", 30), ("credit", 30), ("score", 1), ("person", 1)] {
+        let estimated = count(
+            &connection,
+            &format!("SELECT reltuples::bigint FROM pg_class WHERE relname = '{table}'"),
+        )
+        .await;
+        assert!(
+            estimated >= at_least,
+            "{table}: the planner estimates {estimated} rows"
+        );
+    }
+}

@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sqlx::{self, AssertSqlSafe, Postgres, Sqlite, Transaction};
-use sea_orm::{DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
@@ -509,6 +509,22 @@ fn copy_text(out: &mut String, cell: &Cell) {
         }
         Cell::Time(v) => out.push_str(&v.to_rfc3339()),
     }
+}
+
+/// Refreshes PostgreSQL's planner statistics of the tables a load filled, once it committed. A
+/// bulk load outruns autovacuum: until its next pass the planner takes the tables for nearly
+/// empty and picks plans that cost a scan per request (the latest-films page's scores went from
+/// 1.4 ms to 0.13 ms for five films at 100,000 films once analysed).
+pub async fn refresh_statistics(db: &DatabaseConnection) -> Result<(), DbErr> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    db.execute_unprepared(
+        "ANALYZE film, film_genre, person, company, credit, credit_scene, score, trivia, \
+         film_company, search_entry, revision",
+    )
+    .await
+    .map(drop)
 }
 
 #[cfg(test)]

@@ -263,6 +263,7 @@ where
         )
         .await?;
     writer.commit().await?;
+    bulk::refresh_statistics(db).await?;
     // Every process's read cache drops everything (on PostgreSQL; SQLite processes poll).
     Events::database_only()
         .publish(db, Event::Changed(Touched::Everything))
