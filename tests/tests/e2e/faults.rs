@@ -387,6 +387,27 @@ async fn the_server_and_the_admin_tool_writing_one_sqlite_file_lose_nothing() {
     );
 }
 
+/// An editor (`eddie`) and an admin (`ada`), both with the test password.
+async fn create_reviewers(connection: &sea_orm::DatabaseConnection) {
+    for (name, role) in [("eddie", Role::Editor), ("ada", Role::Admin)] {
+        account::create_user(connection, name, TEST_PASSWORD, role)
+            .await
+            .unwrap();
+    }
+}
+
+/// M. Butterfly's global id, as `server` gives it.
+async fn film_id(server: &ServerProcess) -> Value {
+    server
+        .graphql(
+            None,
+            "{ film(slug: \"m-butterfly-1993\") { id } }",
+            json!({}),
+        )
+        .await["data"]["film"]["id"]
+        .clone()
+}
+
 const APPROVE: &str = "mutation($id: ID!) { approveEdit(input: {editId: $id}) { edit { status } userErrors { code } } }";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -399,21 +420,10 @@ async fn a_transaction_left_idle_is_ended_and_its_row_locks_released() {
     // film and is then abandoned.
     let db = TestDb::new(Engine::Postgres, Dataset::MButterfly).await;
     let connection = db.connect().await;
-    for (name, role) in [("eddie", Role::Editor), ("ada", Role::Admin)] {
-        account::create_user(&connection, name, TEST_PASSWORD, role)
-            .await
-            .unwrap();
-    }
+    create_reviewers(&connection).await;
     let server = start(&db, &[("STINGER_DB_LOCK_TIMEOUT_MS", "3000")]);
     let (editor, admin) = (server.login("eddie").await, server.login("ada").await);
-    let film = server
-        .graphql(
-            None,
-            "{ film(slug: \"m-butterfly-1993\") { id } }",
-            json!({}),
-        )
-        .await["data"]["film"]["id"]
-        .clone();
+    let film = film_id(&server).await;
     let proposed = server
         .graphql(
             Some(&editor),
@@ -478,20 +488,9 @@ async fn approvals_across_a_postgres_restart_are_applied_once_or_not_at_all() {
     let (postgres, server) = on_own_postgres(&data);
     let connection = sea_orm::Database::connect(postgres.url()).await.unwrap();
     stinger_tests::fixtures::m_butterfly(&connection).await;
-    for (name, role) in [("eddie", Role::Editor), ("ada", Role::Admin)] {
-        account::create_user(&connection, name, TEST_PASSWORD, role)
-            .await
-            .unwrap();
-    }
+    create_reviewers(&connection).await;
     let (editor, admin) = (server.login("eddie").await, server.login("ada").await);
-    let film = server
-        .graphql(
-            None,
-            "{ film(slug: \"m-butterfly-1993\") { id } }",
-            json!({}),
-        )
-        .await["data"]["film"]["id"]
-        .clone();
+    let film = film_id(&server).await;
     let mut edits = Vec::new();
     for n in 0..40 {
         let proposed = server
